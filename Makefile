@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv manages Python and the virtual environment; the set-up installs it with pip when it is missing.
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PY := $(UV) run --frozen python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup setup-python setup-frontend run test lint typecheck pytest browser-test bench clean
+
+help:
+	@echo "make run    set up, migrate, seed demo data and serve on http://$(HOST):$(PORT)"
+	@echo "make test   set up and run the whole suite (lint, types, tests, browser tests)"
+	@echo "make bench  benchmarks, written to docs/benchmarks.md"
+
+setup: setup-python setup-frontend
+
+setup-python:
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+# GOV.UK Frontend is built from npm into assets/ and served by WhiteNoise: no CDN.
+setup-frontend: assets/build/app.css
+assets/build/app.css: package.json package-lock.json frontend/app.scss frontend/copy-assets.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+
+# Keys for the embedded default, made once per checkout and never committed.
+var/local.env:
+	@mkdir -p var
+	@python3 -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(48)); print('AUDIT_SEAL_KEY=' + secrets.token_urlsafe(48))" > $@
+	@chmod 600 $@
+
+run: setup var/local.env
+	@set -a; source var/local.env; set +a; \
+	$(PY) manage.py migrate --no-input -v0 && \
+	$(PY) manage.py collectstatic --no-input -v0 && \
+	$(PY) manage.py seed_demo && \
+	echo "Serving Prevent Panel on http://$(HOST):$(PORT) (Ctrl-C to stop)" && \
+	exec $(UV) run --frozen gunicorn prevent_panel.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+lint:
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+# mypy's Django plugin imports the settings, which need keys; these are for type analysis only.
+typecheck:
+	DEBUG=true SECRET_KEY= AUDIT_SEAL_KEY= $(UV) run --frozen mypy .
+
+pytest:
+	$(UV) run --frozen pytest -m "not browser" -p no:playwright
+
+browser-test:
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(UV) run --frozen pytest -m browser tests/browser
+
+test: setup lint typecheck pytest browser-test
+
+clean:
+	rm -rf staticfiles assets/build assets/govuk .pytest_cache .mypy_cache .ruff_cache

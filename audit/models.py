@@ -1,0 +1,120 @@
+"""The append-only access log (django-auditlog's swappable log entry) and the seals that chain it.
+
+Entries are written only through audit.services (and auditlog's own change receivers). Nothing
+updates or deletes them: the model and queryset refuse, the admin is read-only, and database
+triggers (migration 0002_append_only_triggers) reject UPDATE, DELETE and TRUNCATE.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn
+
+from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit entry or a seal."""
+
+
+def _refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+    raise AppendOnlyError("The audit log is append-only: entries and seals are never changed or deleted.")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    update = _refuse
+    delete = _refuse
+    bulk_update = _refuse
+    update_or_create = _refuse
+
+    def _raw_delete(self, using: Any) -> NoReturn:  # used by cascades; refused as well
+        _refuse()
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+    FAILED = "failed", "Failed"
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AppendOnlyQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class AuditEntry(AbstractLogEntry):
+    """One thing someone did or saw. object_repr is a reference (e.g. a case reference), never a name."""
+
+    event = models.CharField(max_length=60, db_index=True, help_text="What happened, e.g. case.viewed.")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
+    # The actor's agency and role at the time: users move agencies and change roles later.
+    actor_agency = models.ForeignKey(
+        "partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(max_length=40, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
+    purpose = models.TextField(blank=True)
+    case_reference = models.CharField(max_length=20, blank=True, db_index=True)
+    is_flagged = models.BooleanField(default=False, help_text="Needs an auditor's review (break-glass).")
+
+    objects: ClassVar[AuditEntryManager] = AuditEntryManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
+        ordering = ["-timestamp", "-id"]
+        indexes = [
+            models.Index(fields=["actor", "timestamp"], name="audit_actor_time"),
+            models.Index(fields=["case_reference", "timestamp"], name="audit_case_time"),
+            models.Index(fields=["actor_agency", "timestamp"], name="audit_agency_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event or self.get_action_display()} {self.object_repr}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()
+
+
+class SealQuerySet(AppendOnlyQuerySet):
+    pass
+
+
+class Seal(models.Model):
+    """A run of finished entries, chained to the previous seal with an HMAC held outside the database.
+
+    `digests` lists [entry id, entry digest] in seal order, so verification can name the first entry
+    that was changed, removed, inserted or moved, while `root` proves the list itself is genuine.
+    """
+
+    first_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField()
+    # PostgreSQL: the transaction id of the last entry sealed (entries are sealed in (txid, id) order).
+    last_txid = models.BigIntegerField(null=True, blank=True)
+    entry_count = models.PositiveIntegerField()
+    digests = models.JSONField()
+    previous_root = models.CharField(max_length=64)
+    root = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Seal {self.pk}: entries {self.first_entry_id} to {self.last_entry_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()

@@ -1,0 +1,113 @@
+"""Agencies and their users. partners knows nothing of cases: access is decided in sharing/."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, Group, UserManager
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    PROBATION = "probation", "Probation"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    HOUSING = "housing", "Housing"
+    INTERVENTION_PROVIDER = "intervention_provider", "Intervention provider"
+    OTHER = "other", "Other"
+
+
+class Role(models.TextChoices):
+    PREVENT_COORDINATOR = "prevent_coordinator", "Prevent coordinator"
+    PANEL_CHAIR = "panel_chair", "Panel chair"
+    POLICE_PRACTITIONER = "police_practitioner", "Police practitioner"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    INTERVENTION_PROVIDER = "intervention_provider", "Intervention provider"
+    AUDITOR = "auditor", "Auditor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=40, unique=True, help_text="Short code, e.g. 'lcc' or 'npf'.")
+    kind = models.CharField(max_length=40, choices=AgencyKind.choices)
+    local_authority_area = models.CharField(
+        max_length=100, blank=True, help_text="For councils: the area whose cases the council owns."
+    )
+    police_force_area = models.CharField(
+        max_length=100, blank=True, help_text="For police forces: the force area they cover."
+    )
+    is_active = models.BooleanField(default=True)
+    # One auth group per agency, for group object permissions; created and kept in step by
+    # partners.services, never edited by hand.
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="police_agency_has_force_area",
+                condition=~models.Q(kind="police") | ~models.Q(police_force_area=""),
+                violation_error_message="A police agency must name its police force area.",
+            ),
+            models.CheckConstraint(
+                name="council_has_local_authority_area",
+                condition=~models.Q(kind="local_authority") | ~models.Q(local_authority_area=""),
+                violation_error_message="A local authority must name its area.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def group_name(self) -> str:
+        return f"agency:{self.code}"
+
+
+class UserDeletionRefused(Exception):
+    """Users are never deleted: the audit log refers to them. Deactivate instead."""
+
+    message = (
+        "Users cannot be deleted, because the audit log refers to them. "
+        "Deactivate the account instead (untick 'Active')."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise UserDeletionRefused
+
+    def active(self) -> UserQuerySet:
+        return self.filter(is_active=True)
+
+
+class PartnerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(max_length=40, choices=Role.choices)
+
+    objects: ClassVar[PartnerUserManager] = PartnerUserManager()
+
+    REQUIRED_FIELDS = ["email", "agency", "role"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise UserDeletionRefused

@@ -1,0 +1,47 @@
+"""manage.py seed_demo: synthetic agencies, personas and (as later apps add them) cases and history.
+
+Idempotent: running it again refreshes the personas and their password and adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from partners.demo import seed_people
+from prevent_panel.env import env_str
+
+DEFAULT_DEMO_PASSWORD = "Northgate-demo-2026"  # noqa: S105 - documented demo default, synthetic accounts only
+
+
+class Command(BaseCommand):
+    help = "Seed synthetic demo agencies, personas and data; writes var/demo-credentials.json."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = env_str("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise CommandError(f"DEMO_PASSWORD is not strong enough: {' '.join(error.messages)}") from None
+
+        with transaction.atomic():
+            people = seed_people(password=password)
+
+        credentials = [
+            {"username": u.username, "password": password, "role": u.role, "agency": u.agency.name}
+            for u in people
+        ]
+        path = settings.BASE_DIR / "var" / "demo-credentials.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(credentials, indent=2) + "\n")
+
+        self.stdout.write(f"Demo sign-ins (password for all: {password}), also in {path}:")
+        self.stdout.write(f"  {'username':<24}{'role':<24}agency")
+        for row in credentials:
+            self.stdout.write(f"  {row['username']:<24}{row['role']:<24}{row['agency']}")

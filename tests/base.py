@@ -1,0 +1,51 @@
+"""Named personas shared by the tests. Every name is synthetic."""
+
+from __future__ import annotations
+
+from django.test import TestCase
+
+from partners.models import Agency, AgencyKind, Role, User
+from tests.factories import make_agency, make_user
+
+
+class BaseTestCase(TestCase):
+    council: Agency
+    police_force: Agency
+    health: Agency
+    other_council: Agency
+    casey: User
+    charlie: User
+    pat: User
+    harper: User
+    olly: User
+    audrey: User
+    ada: User
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.council = make_agency(name="Testshire Council", code="tc", local_authority_area="Testshire")
+        cls.police_force = make_agency(kind=AgencyKind.POLICE, name="Testshire Police", code="tp")
+        cls.health = make_agency(kind=AgencyKind.HEALTH, name="Testshire Health", code="th")
+        cls.other_council = make_agency(name="Otherton Council", code="oc", local_authority_area="Otherton")
+        # Casey coordinates Prevent for Testshire Council and owns its cases.
+        cls.casey = make_user(
+            agency=cls.council, role=Role.PREVENT_COORDINATOR, username="casey", first_name="Casey"
+        )
+        # Charlie chairs the Testshire panel.
+        cls.charlie = make_user(
+            agency=cls.council, role=Role.PANEL_CHAIR, username="charlie", first_name="Charlie"
+        )
+        # Pat is a police practitioner for the Testshire force area.
+        cls.pat = make_user(
+            agency=cls.police_force, role=Role.POLICE_PRACTITIONER, username="pat", first_name="Pat"
+        )
+        # Harper sits on the panel for health and sees only what is shared with her agency.
+        cls.harper = make_user(
+            agency=cls.health, role=Role.PANEL_MEMBER, username="harper", first_name="Harper"
+        )
+        # Olly coordinates for another council and must never see Testshire's cases.
+        cls.olly = make_user(agency=cls.other_council, role=Role.PREVENT_COORDINATOR, username="olly")
+        # Audrey audits the log and never sees case content.
+        cls.audrey = make_user(agency=cls.council, role=Role.AUDITOR, username="audrey", first_name="Audrey")
+        # Ada administers reference data.
+        cls.ada = make_user(agency=cls.council, role=Role.ADMINISTRATOR, username="ada", first_name="Ada")
