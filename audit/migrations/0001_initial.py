@@ -5,63 +5,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_pk', models.CharField(db_index=True, max_length=255, verbose_name='object pk')),
-                ('object_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='object id')),
-                ('object_repr', models.TextField(verbose_name='object representation')),
-                ('serialized_data', models.JSONField(null=True)),
-                ('action', models.PositiveSmallIntegerField(choices=[(0, 'create'), (1, 'update'), (2, 'delete'), (3, 'access')], db_index=True, verbose_name='action')),
-                ('changes_text', models.TextField(blank=True, verbose_name='change message')),
-                ('changes', models.JSONField(null=True, verbose_name='change message')),
-                ('cid', models.CharField(blank=True, db_index=True, max_length=255, null=True, verbose_name='Correlation ID')),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True, verbose_name='remote address')),
-                ('remote_port', models.PositiveIntegerField(blank=True, null=True, verbose_name='remote port')),
-                ('timestamp', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='timestamp')),
-                ('additional_data', models.JSONField(blank=True, null=True, verbose_name='additional data')),
-                ('actor_email', models.CharField(blank=True, max_length=254, null=True, verbose_name='actor email')),
-                ('event', models.CharField(db_index=True, help_text='What happened, e.g. case.viewed.', max_length=60)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied'), ('failed', 'Failed')], default='allowed', max_length=10)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('method', models.CharField(blank=True, max_length=10)),
-                ('path', models.CharField(blank=True, max_length=500)),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('purpose', models.TextField(blank=True)),
-                ('case_reference', models.CharField(blank=True, db_index=True, max_length=20)),
-                ('is_flagged', models.BooleanField(default=False, help_text="Needs an auditor's review (break-glass).")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_pk", models.CharField(db_index=True, max_length=255, verbose_name="object pk")),
+                (
+                    "object_id",
+                    models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name="object id"),
+                ),
+                ("object_repr", models.TextField(verbose_name="object representation")),
+                ("serialized_data", models.JSONField(null=True)),
+                (
+                    "action",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "create"), (1, "update"), (2, "delete"), (3, "access")],
+                        db_index=True,
+                        verbose_name="action",
+                    ),
+                ),
+                ("changes_text", models.TextField(blank=True, verbose_name="change message")),
+                ("changes", models.JSONField(null=True, verbose_name="change message")),
+                (
+                    "cid",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, null=True, verbose_name="Correlation ID"
+                    ),
+                ),
+                (
+                    "remote_addr",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="remote address"),
+                ),
+                (
+                    "remote_port",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="remote port"),
+                ),
+                (
+                    "timestamp",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="timestamp"
+                    ),
+                ),
+                ("additional_data", models.JSONField(blank=True, null=True, verbose_name="additional data")),
+                (
+                    "actor_email",
+                    models.CharField(blank=True, max_length=254, null=True, verbose_name="actor email"),
+                ),
+                (
+                    "event",
+                    models.CharField(
+                        db_index=True, help_text="What happened, e.g. case.viewed.", max_length=60
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("allowed", "Allowed"), ("denied", "Denied"), ("failed", "Failed")],
+                        default="allowed",
+                        max_length=10,
+                    ),
+                ),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                ("method", models.CharField(blank=True, max_length=10)),
+                ("path", models.CharField(blank=True, max_length=500)),
+                ("request_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("purpose", models.TextField(blank=True)),
+                ("case_reference", models.CharField(blank=True, db_index=True, max_length=20)),
+                (
+                    "is_flagged",
+                    models.BooleanField(default=False, help_text="Needs an auditor's review (break-glass)."),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-timestamp', '-id'],
-                'get_latest_by': 'timestamp',
-                'abstract': False,
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-timestamp", "-id"],
+                "get_latest_by": "timestamp",
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Seal',
+            name="Seal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_entry_id', models.BigIntegerField()),
-                ('last_entry_id', models.BigIntegerField()),
-                ('last_txid', models.BigIntegerField(blank=True, null=True)),
-                ('entry_count', models.PositiveIntegerField()),
-                ('digests', models.JSONField()),
-                ('previous_root', models.CharField(max_length=64)),
-                ('root', models.CharField(max_length=64)),
-                ('sealed_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_entry_id", models.BigIntegerField()),
+                ("last_entry_id", models.BigIntegerField()),
+                ("last_txid", models.BigIntegerField(blank=True, null=True)),
+                ("entry_count", models.PositiveIntegerField()),
+                ("digests", models.JSONField()),
+                ("previous_root", models.CharField(max_length=64)),
+                ("root", models.CharField(max_length=64)),
+                ("sealed_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
     ]
