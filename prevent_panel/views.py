@@ -26,7 +26,7 @@ def _broker_status() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:
         return "unreachable"
