@@ -99,7 +99,8 @@ class Seal(models.Model):
     last_txid = models.BigIntegerField(null=True, blank=True)
     entry_count = models.PositiveIntegerField()
     digests = models.JSONField()
-    previous_root = models.CharField(max_length=64)
+    # Unique, so two sealers racing from the same head cannot fork the chain: the second insert fails.
+    previous_root = models.CharField(max_length=64, unique=True)
     root = models.CharField(max_length=64)
     sealed_at = models.DateTimeField(auto_now_add=True)
 
@@ -107,6 +108,7 @@ class Seal(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["first_entry_id"], name="seal_first_entry_unique")]
 
     def __str__(self) -> str:
         return f"Seal {self.pk}: entries {self.first_entry_id} to {self.last_entry_id}"

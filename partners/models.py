@@ -107,7 +107,8 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        # A username, not a name: this is what audit entries and admin lists show.
+        return self.username
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise UserDeletionRefused

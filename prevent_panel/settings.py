@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "audit.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "prevent_panel.urls"
@@ -152,7 +153,9 @@ CELERY_TASK_TIME_LIMIT = 900
 CELERY_TASK_SOFT_TIME_LIMIT = 840
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,
@@ -171,7 +174,11 @@ if not AUDIT_SEAL_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("AUDIT_SEAL_KEY must be set when DEBUG is off (see .env.example).")
     AUDIT_SEAL_KEY = "debug-only-insecure-seal-key"
-AUDIT_WITNESS_PATH = Path(env_str("AUDIT_WITNESS_PATH") or BASE_DIR / "var" / "audit-witness.log")
+# One witness per database by default, so a developer's SQLite and PostgreSQL logs do not mix.
+AUDIT_WITNESS_PATH = Path(
+    env_str("AUDIT_WITNESS_PATH")
+    or BASE_DIR / "var" / f"audit-witness-{Path(str(DATABASES['default']['NAME'])).stem}.log"
+)
 # auditlog's own migrations create its default table even when the model is swapped out; that stray
 # table's foreign keys would block flushing users. Our audit app's migrations create the only log table.
 MIGRATION_MODULES = {"auditlog": None}

@@ -1,1 +1,49 @@
+"""Suite-wide fixtures: a private audit witness file per test, and the audit purge escape hatch."""
+
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from audit import triggers
+
+
+@pytest.fixture(autouse=True)
+def _private_audit_witness(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+    # Each test's database starts empty, so its seals must not be checked against another test's.
+    settings.AUDIT_WITNESS_PATH = tmp_path / "audit-witness.log"  # type: ignore[attr-defined]
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    uses_fixture = bool({"live_server", "transactional_db"} & set(request.fixturenames))
+    return uses_fixture or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
+def _allow_audit_purge_for_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """Transactional tests end with a flush (TRUNCATE or DELETE) that the append-only triggers refuse.
+
+    The triggers are fully armed while every test runs; only pytest-django's flush after a
+    transactional test may purge (our teardown runs before the flush, which the fixture order ensures).
+    """
+    transactional = _is_transactional(request)
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    with django_db_blocker.unblock():
+        _set_purge(False)
+    yield
+    if transactional:
+        with django_db_blocker.unblock():
+            _set_purge(True)
+
+
+def _set_purge(allowed: bool) -> None:
+    triggers.PURGE_ALLOWED = allowed
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET audit.allow_purge = 'on'" if allowed else "RESET audit.allow_purge")

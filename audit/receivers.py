@@ -1,0 +1,35 @@
+"""Sign-in, sign-out and failed sign-in are recorded from Django's auth signals; change entries written
+by django-auditlog get their context columns stamped before they are inserted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+
+from audit import services
+from audit.models import AuditEntry
+
+
+@receiver(user_logged_in)
+def on_signed_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    services.record_sign_in(user=user)
+
+
+@receiver(user_logged_out)
+def on_signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        services.record_sign_out(user=user)
+
+
+@receiver(user_login_failed)
+def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    services.record_sign_in_failed(username=str(credentials.get("username", "")))
+
+
+@receiver(pre_save, sender=AuditEntry)
+def on_entry_saving(sender: Any, instance: AuditEntry, **kwargs: Any) -> None:
+    if instance._state.adding:
+        services.stamp_change_entry(instance)

@@ -1,0 +1,182 @@
+"""The only code that writes audit entries.
+
+Every entry carries who (actor, their agency and role at the time), what (event, action, outcome),
+which record (content type, object pk, a reference as object_repr, never a person's name) and where
+from (method, path, request id, remote address). If an entry cannot be written, AuditWriteFailed is
+raised and the caller shows nothing: access that cannot be recorded is access refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import DatabaseError, models, transaction
+
+from audit import context
+from audit.models import AuditEntry, Outcome
+
+logger = logging.getLogger(__name__)
+
+Action = LogEntry.Action
+
+
+class AuditWriteFailed(Exception):
+    """The audit entry could not be written; the protected content must not be shown."""
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_email": None, "actor_agency_id": None, "actor_role": ""}
+    return {
+        "actor": actor,
+        "actor_email": actor.email or None,
+        "actor_agency_id": actor.agency_id,
+        "actor_role": actor.role,
+    }
+
+
+def _request_fields() -> dict[str, Any]:
+    ctx = context.current()
+    if ctx is None:
+        return {}
+    return {
+        "method": ctx.method,
+        "path": ctx.path[:500],
+        "request_id": ctx.request_id,
+        "cid": ctx.request_id,
+        "remote_addr": ctx.remote_addr,
+    }
+
+
+def record(
+    *,
+    event: str,
+    actor: Any = None,
+    action: int = Action.ACCESS,
+    outcome: Outcome = Outcome.ALLOWED,
+    obj: models.Model | None = None,
+    model: type[models.Model] | None = None,
+    object_repr: str = "",
+    case_reference: str = "",
+    purpose: str = "",
+    detail: Mapping[str, Any] | None = None,
+    is_flagged: bool = False,
+) -> AuditEntry:
+    """Write one entry. `obj` (or `model` for lists and searches) names what was touched.
+
+    Any caller may use it. Raises AuditWriteFailed if the row cannot be inserted.
+    """
+    target: type[models.Model] | models.Model = obj if obj is not None else (model or AuditEntry)
+    fields: dict[str, Any] = {
+        "event": event,
+        "action": action,
+        "outcome": outcome,
+        "content_type": ContentType.objects.get_for_model(target),
+        "object_pk": str(obj.pk) if obj is not None else "",
+        "object_id": obj.pk if obj is not None and isinstance(obj.pk, int) else None,
+        "object_repr": object_repr or (str(obj) if obj is not None else ""),
+        "case_reference": case_reference,
+        "purpose": purpose,
+        "additional_data": dict(detail) if detail else None,
+        "is_flagged": is_flagged,
+        **_actor_fields(actor),
+        **_request_fields(),
+    }
+    try:
+        # A savepoint keeps a failed insert from poisoning the caller's transaction on PostgreSQL.
+        with transaction.atomic():
+            return AuditEntry.objects.create(**fields)
+    except DatabaseError as error:
+        logger.exception("Audit entry %s could not be written", event)
+        raise AuditWriteFailed(event) from error
+
+
+def record_list(
+    *,
+    actor: Any,
+    event: str,
+    model: type[models.Model],
+    references: Iterable[str],
+    filters: Mapping[str, Any],
+) -> AuditEntry:
+    """A list, search or dashboard: which references were shown, and the search terms and filters used."""
+    shown = list(references)
+    return record(
+        event=event,
+        actor=actor,
+        model=model,
+        detail={"shown": shown, "count": len(shown), "filters": {k: v for k, v in filters.items() if v}},
+    )
+
+
+def record_denied(
+    *, actor: Any, event: str, obj: models.Model | None = None, reason: str = "", **kw: Any
+) -> None:
+    """A refused attempt. Written before the refusal is shown; failures here still refuse."""
+    record(
+        event=event,
+        actor=actor,
+        obj=obj,
+        outcome=Outcome.DENIED,
+        detail={"reason": reason} if reason else None,
+        **kw,
+    )
+
+
+def record_sign_in(*, user: Any) -> AuditEntry:
+    return record(event="auth.signed_in", actor=user, obj=user, object_repr=user.username)
+
+
+def record_sign_out(*, user: Any) -> AuditEntry:
+    return record(event="auth.signed_out", actor=user, obj=user, object_repr=user.username)
+
+
+def record_sign_in_failed(*, username: str) -> AuditEntry:
+    from django.contrib.auth import get_user_model
+
+    # The username tried is recorded (it may be mistyped or unknown); no password ever is.
+    return record(
+        event="auth.sign_in_failed",
+        model=get_user_model(),
+        outcome=Outcome.DENIED,
+        object_repr=username[:150],
+        detail={"username": username[:150]},
+    )
+
+
+def record_password_changed(*, user: Any) -> AuditEntry:
+    return record(
+        event="auth.password_changed", actor=user, obj=user, action=Action.UPDATE, object_repr=user.username
+    )
+
+
+def stamp_change_entry(entry: AuditEntry) -> None:
+    """Fill the context columns of an entry written by auditlog's change receivers, and strip values.
+
+    Change entries record which fields changed, never their old or new values (they may be personal data).
+    """
+    if entry.event:
+        return
+    entry.event = {
+        Action.CREATE: "model.created",
+        Action.UPDATE: "model.updated",
+        Action.DELETE: "model.deleted",
+    }.get(entry.action, "model.accessed")
+    if isinstance(entry.changes, dict):
+        entry.changes = {field: ["[redacted]", "[redacted]"] for field in entry.changes}
+    elif isinstance(entry.changes, str) and entry.changes:
+        entry.changes = None
+    entry.changes_text = ""
+    entry.serialized_data = None
+    if entry.additional_data and "case_reference" in entry.additional_data:
+        entry.case_reference = str(entry.additional_data["case_reference"])[:20]
+    actor = _actor_fields(entry.actor)
+    entry.actor_agency_id = actor["actor_agency_id"]
+    entry.actor_role = actor["actor_role"]
+    for name, value in _request_fields().items():
+        if not getattr(entry, name, None):
+            setattr(entry, name, value)
