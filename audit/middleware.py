@@ -33,9 +33,7 @@ class AuditContextMiddleware:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
         try:
-            with set_extra_data(
-                context_data={"actor": actor, "remote_addr": remote_addr, "remote_port": None}
-            ):
+            with set_extra_data(context_data={"actor": actor, "remote_addr": remote_addr, "remote_port": None}):
                 response = self.get_response(request)
         finally:
             context.deactivate(token)

@@ -7,10 +7,12 @@ triggers (migration 0002_append_only_triggers) reject UPDATE, DELETE and TRUNCAT
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, NoReturn
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.db import models
+from django.utils import timezone
 
 
 class AppendOnlyError(Exception):
@@ -37,7 +39,42 @@ class Outcome(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class AuditEntryManager(LogEntryManager.from_queryset(AppendOnlyQuerySet)):  # type: ignore[misc]
+class AuditEntryQuerySet(AppendOnlyQuerySet):
+    def matching(
+        self,
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        username: str = "",
+        agency: Any = None,
+        case_reference: str = "",
+        event: str = "",
+        outcome: str = "",
+    ) -> AuditEntryQuerySet:
+        """Entries matching an auditor's search; dates are whole local days, both ends included."""
+        entries = self
+        if date_from:
+            entries = entries.filter(timestamp__gte=_start_of(date_from))
+        if date_to:
+            entries = entries.filter(timestamp__lt=_start_of(date_to + timedelta(days=1)))
+        if username:
+            entries = entries.filter(actor__username=username)
+        if agency:
+            entries = entries.filter(actor_agency=agency)
+        if case_reference:
+            entries = entries.filter(case_reference=case_reference)
+        if event:
+            entries = entries.filter(event=event)
+        if outcome:
+            entries = entries.filter(outcome=outcome)
+        return entries
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):  # type: ignore[misc]
     pass
 
 

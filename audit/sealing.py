@@ -165,9 +165,7 @@ def verify() -> Verification:
     roots: dict[int, str] = {}
     for seal in Seal.objects.order_by("id").iterator(chunk_size=50):
         if seal.previous_root != previous_root:
-            result.problem = (
-                f"seal {seal.pk} does not follow the seal before it: a seal was removed or inserted"
-            )
+            result.problem = f"seal {seal.pk} does not follow the seal before it: a seal was removed or inserted"
             return result
         if not hmac.compare_digest(chain_root(previous_root, seal.digests), seal.root):
             result.problem = f"seal {seal.pk} has been altered: its root does not match what it seals"
@@ -178,26 +176,34 @@ def verify() -> Verification:
             if row is not None and row["id"] == entry_id:
                 result.entries += 1
                 if entry_digest(row) != digest:
-                    return _fail(
-                        result, entry_id, f"entry {entry_id} was changed after it was sealed (seal {seal.pk})"
-                    )
+                    return _fail(result, entry_id, f"entry {entry_id} was changed after it was sealed (seal {seal.pk})")
                 continue
-            if not AuditEntry.objects.filter(id=entry_id).exists():
-                return _fail(
-                    result, entry_id, f"entry {entry_id} was removed after it was sealed (seal {seal.pk})"
-                )
-            if row is not None and row["id"] in in_seal:
-                return _fail(
-                    result, row["id"], f"entry {row['id']} was moved out of its sealed order (seal {seal.pk})"
-                )
-            bad = row["id"] if row is not None else entry_id
-            return _fail(result, bad, f"entry {bad} was inserted into a sealed range (seal {seal.pk})")
+            return _explain_mismatch(result, seal, entry_id, digest, row, in_seal)
         previous_root = seal.root
         roots[seal.pk] = seal.root
         result.seals += 1
     result.unsealed = sum(1 for _ in stream)
     result.problem = _check_witness(roots)
     return result
+
+
+def _explain_mismatch(
+    result: Verification,
+    seal: Seal,
+    entry_id: int,
+    digest: str,
+    row: dict[str, Any] | None,
+    in_seal: set[int],
+) -> Verification:
+    """The stream does not hold the sealed entry where the seal says: work out what happened to it."""
+    sealed_row = ordered_entries().filter(id=entry_id).values(*DIGEST_FIELDS).first()
+    if sealed_row is None:
+        return _fail(result, entry_id, f"entry {entry_id} was removed after it was sealed (seal {seal.pk})")
+    if entry_digest(sealed_row) != digest:
+        return _fail(result, entry_id, f"entry {entry_id} was changed after it was sealed (seal {seal.pk})")
+    if row is not None and row["id"] not in in_seal:
+        return _fail(result, row["id"], f"entry {row['id']} was inserted into a sealed range (seal {seal.pk})")
+    return _fail(result, entry_id, f"entry {entry_id} was moved out of its sealed order (seal {seal.pk})")
 
 
 def _fail(result: Verification, entry_id: int, problem: str) -> Verification:

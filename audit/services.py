@@ -19,6 +19,8 @@ from django.db import DatabaseError, models, transaction
 from audit import context
 from audit.models import AuditEntry, Outcome
 
+__all__ = ["Action", "AuditWriteFailed", "Outcome", "record"]
+
 logger = logging.getLogger(__name__)
 
 Action = LogEntry.Action
@@ -113,9 +115,7 @@ def record_list(
     )
 
 
-def record_denied(
-    *, actor: Any, event: str, obj: models.Model | None = None, reason: str = "", **kw: Any
-) -> None:
+def record_denied(*, actor: Any, event: str, obj: models.Model | None = None, reason: str = "", **kw: Any) -> None:
     """A refused attempt. Written before the refusal is shown; failures here still refuse."""
     record(
         event=event,
@@ -149,9 +149,7 @@ def record_sign_in_failed(*, username: str) -> AuditEntry:
 
 
 def record_password_changed(*, user: Any) -> AuditEntry:
-    return record(
-        event="auth.password_changed", actor=user, obj=user, action=Action.UPDATE, object_repr=user.username
-    )
+    return record(event="auth.password_changed", actor=user, obj=user, action=Action.UPDATE, object_repr=user.username)
 
 
 def stamp_change_entry(entry: AuditEntry) -> None:

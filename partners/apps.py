@@ -12,6 +12,4 @@ class PartnersConfig(AppConfig):
 
         # Account and membership changes are audited (field names only; values are stripped).
         auditlog.register(self.get_model("Agency"))
-        auditlog.register(
-            self.get_model("User"), exclude_fields=["password", "last_login"], m2m_fields={"groups"}
-        )
+        auditlog.register(self.get_model("User"), exclude_fields=["password", "last_login"], m2m_fields={"groups"})

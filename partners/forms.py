@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 from prevent_panel.forms import GovUKFormMixin
 
@@ -11,3 +11,7 @@ class SignInForm(GovUKFormMixin, AuthenticationForm):
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "Enter a correct username and password. Both are case-sensitive.",
     }
+
+
+class ChangePasswordForm(GovUKFormMixin, PasswordChangeForm):
+    pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from audit import services as audit
 from partners.models import Agency, AgencyKind, Role, User
 
 
@@ -66,9 +67,7 @@ def _administrator_group() -> Group:
     group, created = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
     if created:
         group.permissions.set(
-            Permission.objects.filter(
-                content_type__app_label="partners", codename__in=ADMINISTRATOR_PERMISSIONS
-            )
+            Permission.objects.filter(content_type__app_label="partners", codename__in=ADMINISTRATOR_PERMISSIONS)
         )
     return group
 
@@ -126,4 +125,13 @@ def deactivate_user(*, user: User) -> User:
     """The only way to retire an account: it keeps its audit history and can no longer sign in."""
     user.is_active = False
     user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str) -> User:
+    """The user changes their own password (validated by the form). Audited as auth.password_changed."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record_password_changed(user=user)
     return user

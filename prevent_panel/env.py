@@ -71,23 +71,17 @@ def env_database(name: str, *, base_dir: Path) -> dict[str, object]:
         # As in SQLAlchemy: sqlite:///var/x is relative to the project; sqlite:////tmp/x is absolute.
         path = unquote(url.netloc + url.path)[1:]
         if not path:
-            raise ImproperlyConfigured(
-                f"{name} must name a file, e.g. sqlite:///var/db.sqlite3 (got {raw!r})."
-            )
+            raise ImproperlyConfigured(f"{name} must name a file, e.g. sqlite:///var/db.sqlite3 (got {raw!r}).")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / path}
     if url.scheme not in {"postgres", "postgresql"}:
-        raise ImproperlyConfigured(
-            f"{name} must start with postgres:// or sqlite:// (got {raw.split('://')[0]!r})."
-        )
+        raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite:// (got {raw.split('://')[0]!r}).")
     try:
         port = url.port
     except ValueError:
         raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
     database = unquote(url.path.lstrip("/"))
     if not url.hostname or not database:
-        raise ImproperlyConfigured(
-            f"{name} must name a host and a database, e.g. postgres://user@host:5432/name."
-        )
+        raise ImproperlyConfigured(f"{name} must name a host and a database, e.g. postgres://user@host:5432/name.")
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": database,

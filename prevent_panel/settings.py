@@ -84,7 +84,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "partners.backends.PartnerBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # No anonymous user row: nobody reaches anything without signing in.
@@ -128,9 +128,7 @@ PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 # Email: console unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from partners.forms import SignInForm
-from partners.views import home
+from partners.views import change_password, home
 from prevent_panel.views import healthz
 
 admin.site.site_header = "Prevent Panel reference data"
@@ -23,6 +23,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", change_password, name="change_password"),
     path("healthz", healthz, name="healthz"),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers and compose health checks: no login, no personal data."""
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in {"ok", "in-process"} for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

@@ -11,9 +11,7 @@ from django.urls import NoReverseMatch, reverse
 
 from partners.models import Role, User
 
-CASEWORK = frozenset(
-    {Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR, Role.POLICE_PRACTITIONER, Role.PANEL_MEMBER}
-)
+CASEWORK = frozenset({Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR, Role.POLICE_PRACTITIONER, Role.PANEL_MEMBER})
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from partners.models import Agency, AgencyKind, Role, User
 from tests.factories import make_agency, make_user
@@ -28,24 +28,33 @@ class BaseTestCase(TestCase):
         cls.health = make_agency(kind=AgencyKind.HEALTH, name="Testshire Health", code="th")
         cls.other_council = make_agency(name="Otherton Council", code="oc", local_authority_area="Otherton")
         # Casey coordinates Prevent for Testshire Council and owns its cases.
-        cls.casey = make_user(
-            agency=cls.council, role=Role.PREVENT_COORDINATOR, username="casey", first_name="Casey"
-        )
+        cls.casey = make_user(agency=cls.council, role=Role.PREVENT_COORDINATOR, username="casey", first_name="Casey")
         # Charlie chairs the Testshire panel.
-        cls.charlie = make_user(
-            agency=cls.council, role=Role.PANEL_CHAIR, username="charlie", first_name="Charlie"
-        )
+        cls.charlie = make_user(agency=cls.council, role=Role.PANEL_CHAIR, username="charlie", first_name="Charlie")
         # Pat is a police practitioner for the Testshire force area.
-        cls.pat = make_user(
-            agency=cls.police_force, role=Role.POLICE_PRACTITIONER, username="pat", first_name="Pat"
-        )
+        cls.pat = make_user(agency=cls.police_force, role=Role.POLICE_PRACTITIONER, username="pat", first_name="Pat")
         # Harper sits on the panel for health and sees only what is shared with her agency.
-        cls.harper = make_user(
-            agency=cls.health, role=Role.PANEL_MEMBER, username="harper", first_name="Harper"
-        )
+        cls.harper = make_user(agency=cls.health, role=Role.PANEL_MEMBER, username="harper", first_name="Harper")
         # Olly coordinates for another council and must never see Testshire's cases.
         cls.olly = make_user(agency=cls.other_council, role=Role.PREVENT_COORDINATOR, username="olly")
         # Audrey audits the log and never sees case content.
         cls.audrey = make_user(agency=cls.council, role=Role.AUDITOR, username="audrey", first_name="Audrey")
         # Ada administers reference data.
         cls.ada = make_user(agency=cls.council, role=Role.ADMINISTRATOR, username="ada", first_name="Ada")
+
+
+class CommittingTestCase(TransactionTestCase):
+    """For tests whose data must really commit (sealing on PostgreSQL seals only finished transactions).
+
+    The append-only triggers stay armed during the test; only the flush that empties the database
+    afterwards may purge the audit tables.
+    """
+
+    def _fixture_teardown(self) -> None:
+        from tests.conftest import _set_purge
+
+        _set_purge(True)
+        try:
+            super()._fixture_teardown()  # type: ignore[misc]
+        finally:
+            _set_purge(False)

@@ -15,9 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("object_pk", models.CharField(db_index=True, max_length=255, verbose_name="object pk")),
                 (
@@ -52,9 +50,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "timestamp",
-                    models.DateTimeField(
-                        db_index=True, default=django.utils.timezone.now, verbose_name="timestamp"
-                    ),
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="timestamp"),
                 ),
                 ("additional_data", models.JSONField(blank=True, null=True, verbose_name="additional data")),
                 (
@@ -63,9 +59,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "event",
-                    models.CharField(
-                        db_index=True, help_text="What happened, e.g. case.viewed.", max_length=60
-                    ),
+                    models.CharField(db_index=True, help_text="What happened, e.g. case.viewed.", max_length=60),
                 ),
                 (
                     "outcome",
@@ -99,9 +93,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("first_entry_id", models.BigIntegerField()),
                 ("last_entry_id", models.BigIntegerField()),

@@ -25,7 +25,6 @@ def assert_accessible(page: Page) -> None:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
     violations = [
-        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
-        for v in result["violations"]
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in result["violations"]
     ]
     assert violations == [], f"axe-core on {page.url}:\n" + "\n".join(violations)

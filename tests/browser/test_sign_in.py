@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_coordinator_signs_in_and_sees_name_and_agency(live_server, page: Page) -> None:
     council = make_agency(name="Testshire Council", code="tc")
-    make_user(
-        agency=council, role=Role.PREVENT_COORDINATOR, username="casey", first_name="Casey", last_name="Coord"
-    )
+    make_user(agency=council, role=Role.PREVENT_COORDINATOR, username="casey", first_name="Casey", last_name="Coord")
 
     page.goto(live_server.url)
     expect(page).to_have_url(f"{live_server.url}/sign-in/?next=/")

@@ -24,8 +24,6 @@ class SeedDemoTestCase(TestCase):
         self.assertEqual(len(credentials), len(PERSONAS))
         for row in credentials:
             self.assertEqual(set(row), {"username", "password", "role", "agency"})
-            response = self.client.post(
-                "/sign-in/", {"username": row["username"], "password": row["password"]}
-            )
+            response = self.client.post("/sign-in/", {"username": row["username"], "password": row["password"]})
             self.assertRedirects(response, "/", msg_prefix=row["username"])
             self.client.post("/sign-out/")

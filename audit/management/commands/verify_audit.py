@@ -9,9 +9,7 @@ from audit.sealing import verify
 
 
 class Command(BaseCommand):
-    help = (
-        "Recompute the audit seal chain; exits 1 naming the first entry changed, removed, inserted or moved."
-    )
+    help = "Recompute the audit seal chain; exits 1 naming the first entry changed, removed, inserted or moved."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify()

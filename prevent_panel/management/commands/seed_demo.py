@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from audit.demo import seed_history
 from partners.demo import seed_people
 from prevent_panel.env import env_str
 
@@ -32,10 +33,11 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             people = seed_people(password=password)
+        # Sealed outside the transaction above: the sealer seals only committed entries.
+        seed_history(people=people)
 
         credentials = [
-            {"username": u.username, "password": password, "role": u.role, "agency": u.agency.name}
-            for u in people
+            {"username": u.username, "password": password, "role": u.role, "agency": u.agency.name} for u in people
         ]
         path = settings.BASE_DIR / "var" / "demo-credentials.json"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django import forms
+
+from audit.models import Outcome
+from partners.models import Agency
+from prevent_panel.forms import GovUKFormMixin
+
+EVENT_CHOICES = [
+    ("", "Any"),
+    ("case.viewed", "Case viewed"),
+    ("case.listed", "Case list or search"),
+    ("auth.signed_in", "Signed in"),
+    ("auth.signed_out", "Signed out"),
+    ("auth.sign_in_failed", "Failed sign-in"),
+    ("auth.password_changed", "Password changed"),
+    ("audit.searched", "Audit log searched"),
+    ("model.created", "Record created"),
+    ("model.updated", "Record changed"),
+]
+
+
+class AuditSearchForm(GovUKFormMixin, forms.Form):
+    date_from = forms.DateField(
+        required=False,
+        label="From date",
+        help_text="For example, 2026-11-01",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(required=False, label="To date", widget=forms.DateInput(attrs={"type": "date"}))
+    username = forms.CharField(required=False, max_length=150, label="User (username)")
+    agency = forms.ModelChoiceField(required=False, queryset=Agency.objects.order_by("name"), empty_label="Any")
+    case_reference = forms.CharField(
+        required=False, max_length=20, label="Case reference", help_text="For example, PP-2026-00042"
+    )
+    event = forms.ChoiceField(required=False, choices=EVENT_CHOICES, label="What happened")
+    outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The to date must be the same as or after the from date")
+        if data.get("case_reference"):
+            data["case_reference"] = str(data["case_reference"]).strip().upper()
+        return data
+
+    def as_filters(self) -> dict[str, str]:
+        """The filters in plain text, for the audit entry and the export cover."""
+        return {name: str(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
