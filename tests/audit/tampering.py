@@ -15,6 +15,8 @@ from audit import triggers
 def triggers_disabled() -> Iterator[None]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # Inside a test's transaction, deferred foreign-key checks would block ALTER TABLE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in triggers.TABLES:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         try:
