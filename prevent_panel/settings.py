@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from prevent_panel.env import env_bool, env_database, env_int, env_list, env_secret, env_str, env_url
@@ -123,6 +124,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 SERVICE_NAME = "Prevent Panel"
+# The address people use to reach the service, for links in emails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 
 # Email: console unless an SMTP host is configured.
@@ -153,6 +156,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
+    "notify-overdue-actions": {"task": "cases.notify_overdue_actions", "schedule": crontab(hour=7, minute=0)},
 }
 
 LOGGING = {

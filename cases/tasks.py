@@ -1,0 +1,59 @@
+"""Notifications, sent after the transaction that caused them commits. Emails carry the case number
+and a link, never a person's name."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Action, ActionStatus, Case
+from partners.models import Role, User
+
+
+def _owners(case: Case) -> list[str]:
+    return list(
+        User.objects.filter(agency=case.owning_agency, role=Role.PREVENT_COORDINATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+@shared_task(name="cases.notify_immediate_risk", ignore_result=True)
+def notify_immediate_risk(case_id: int) -> int:
+    case = Case.objects.select_related("owning_agency").get(pk=case_id)
+    link = f"{settings.SITE_URL}{reverse('cases:detail', args=[case.reference])}"
+    return send_mail(
+        subject=f"Immediate risk referral {case.number}",
+        message=(
+            f"A referral marked as an immediate risk of harm has been logged: {case.number}.\n\n"
+            f"Open it in Prevent Panel: {link}\n\nIf life is at risk, call 999."
+        ),
+        from_email=None,
+        recipient_list=_owners(case),
+    )
+
+
+@shared_task(name="cases.notify_overdue_actions", ignore_result=True)
+def notify_overdue_actions() -> int:
+    """Daily: each action owner (or the owning agency's coordinators) hears of their overdue actions."""
+    overdue = Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=timezone.localdate()).select_related(
+        "case", "owner_user"
+    )
+    by_recipient: dict[str, list[str]] = {}
+    for action in overdue:
+        recipients = (
+            [action.owner_user.email] if action.owner_user and action.owner_user.email else _owners(action.case)
+        )
+        for email in recipients:
+            by_recipient.setdefault(email, []).append(f"{action.case.number}: due {action.due_on:%-d %B %Y}")
+    for email, lines in by_recipient.items():
+        send_mail(
+            subject=f"{len(lines)} overdue Channel action{'s' if len(lines) != 1 else ''}",
+            message="These actions are overdue:\n\n" + "\n".join(lines),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return len(by_recipient)
