@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -24,3 +24,11 @@ def change_password(request: HttpRequest) -> HttpResponse:
     update_session_auth_hash(request, user)
     messages.success(request, "Your password has been changed.")
     return redirect("home")
+
+
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """GET asks for confirmation (so no page carries a sign-out form); POST signs out."""
+    if request.method == "POST":
+        logout(request)
+        return redirect("login")
+    return render(request, "partners/sign_out.html")

@@ -14,3 +14,5 @@ class GovUKFormMixin:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # Templates add {% csrf_token %} to POST forms themselves; a GET form must never carry the token.
+        self.helper.disable_csrf = True

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from partners.forms import SignInForm
-from partners.views import change_password, home
+from partners.views import change_password, home, sign_out
 from prevent_panel.views import healthz
 
 admin.site.site_header = "Prevent Panel reference data"
@@ -22,9 +22,10 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", sign_out, name="logout"),
     path("account/password/", change_password, name="change_password"),
     path("healthz", healthz, name="healthz"),
+    path("cases/", include("cases.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

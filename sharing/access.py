@@ -131,3 +131,14 @@ def visible_notes(user: Any, case: Case) -> QuerySet[CaseNote]:
         | Q(originator_agency_id=agency_id)
         | Q(visibility=NoteVisibility.NAMED, shared_with__id=agency_id)
     ).distinct()
+
+
+def earlier_cases(user: Any, *, subjects: list[Any], exclude: Case | None = None) -> tuple[list[Case], int]:
+    """Earlier cases of these subjects, for repeat referrals: the ones the user may see (with their
+    stage, i.e. outcome), and how many others exist, which is all the user may learn about them."""
+    cases = Case.objects.filter(subject__in=subjects).order_by("-received_on", "-id")
+    if exclude is not None:
+        cases = cases.exclude(pk=exclude.pk)
+    rule = _visibility(user)
+    visible = list(cases.filter(rule)) if rule is not None else []
+    return visible, cases.count() - len(visible)

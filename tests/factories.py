@@ -36,3 +36,47 @@ def make_user(*, agency: Agency, role: Role = Role.PANEL_MEMBER, **overrides: An
     }
     fields.update(overrides)
     return services.save_user(agency=agency, role=role, **fields)
+
+
+def make_case(
+    *,
+    owner: User,
+    force_area: str = "Testshire",
+    age: int = 25,
+    first_name: str = "Test",
+    last_name: str = "Subject",
+    immediate_risk: bool = False,
+    **overrides: Any,
+) -> Any:
+    """A case at stage 'received', referred by `owner` (a council coordinator) through the real service."""
+    from datetime import date
+
+    from cases import services as case_services
+    from cases.models import ReferenceValue
+
+    today = date.today()
+    subject = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "other_names": "",
+        "date_of_birth": date(today.year - age, 1, 15),
+        "gender": "not_specified",
+        "address": "1 Test Street, Testtown",
+        "postcode": "TE1 1ST",
+        "local_authority_area": owner.agency.local_authority_area,
+        "police_force_area": force_area,
+    }
+    subject.update(overrides.pop("subject", {}))
+    referral = {
+        "source_sector": ReferenceValue.objects.get(list_name="source_sector", code="education"),
+        "concern_type": ReferenceValue.objects.get(list_name="concern_type", code="extreme_right_wing"),
+        "referrer_name": "A Referrer",
+        "referrer_organisation": "Test School",
+        "referrer_contact": "01234 567890",
+        "concerns": "Synthetic concern text.",
+        "immediate_risk": immediate_risk,
+    }
+    referral.update(overrides)
+    return case_services.create_referral(
+        actor=owner, owning_agency=owner.agency, subject_fields=subject, referral_fields=referral
+    )

@@ -25,6 +25,7 @@ def test_the_coordinator_signs_in_and_sees_name_and_agency(live_server, page: Pa
     expect(page.get_by_text("OFFICIAL-SENSITIVE").first).to_be_visible()
     assert_accessible(page)
 
+    page.get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{live_server.url}/sign-in/")
 

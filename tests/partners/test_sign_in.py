@@ -42,6 +42,8 @@ class SignInTestCase(BaseTestCase):
         self.assertRedirects(response, "/sign-in/")
         self.assertRedirects(self.client.get("/"), "/sign-in/?next=/")
 
-    def test_sign_out_needs_a_post(self) -> None:
+    def test_sign_out_asks_for_confirmation_before_signing_out(self) -> None:
         self.client.force_login(self.casey)
-        self.assertEqual(self.client.get("/sign-out/").status_code, 405)
+        response = self.client.get("/sign-out/")
+        self.assertContains(response, "Are you sure you want to sign out?")
+        self.assertEqual(self.client.get("/").status_code, 200)

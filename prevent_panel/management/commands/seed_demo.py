@@ -13,8 +13,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count
 
 from audit.demo import seed_history
+from cases.demo import seed_cases
+from cases.models import Case
 from partners.demo import seed_people
 from prevent_panel.env import env_str
 
@@ -33,6 +36,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             people = seed_people(password=password)
+            seed_cases(people=people)
         # Sealed outside the transaction above: the sealer seals only committed entries.
         seed_history(people=people)
 
@@ -47,3 +51,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<24}{'role':<24}agency")
         for row in credentials:
             self.stdout.write(f"  {row['username']:<24}{row['role']:<24}{row['agency']}")
+        owners = (
+            Case.objects.order_by("owning_agency__name").values_list("owning_agency__name").annotate(count=Count("id"))
+        )
+        by_owner = ", ".join(f"{count} owned by {name}" for name, count in owners)
+        self.stdout.write(f"Demo cases: {Case.objects.count()}" + (f" ({by_owner})." if by_owner else "."))

@@ -1,0 +1,388 @@
+"""Forms validate input and nothing else; rules that span objects live in cases/services.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from django import forms
+from django.utils import timezone
+
+from cases.models import (
+    ConsentGiver,
+    ConsentStatus,
+    DecisionOutcome,
+    Gender,
+    HowReached,
+    NoteVisibility,
+    ReferenceList,
+    ReferenceValue,
+    Stage,
+)
+from cases.services import POSTCODE, normalise_postcode
+from cases.vaf import FACTORS, Rating
+from partners.models import Agency, AgencyKind, User
+from prevent_panel.forms import GovUKFormMixin
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _reference_values(list_name: ReferenceList) -> Any:
+    return ReferenceValue.objects.current(list_name)
+
+
+class GovUKDateField(DateInputField):
+    """GOV.UK date input whose errors are written for people, not Python's ('month must be in 1..12')."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        self.real_date_message = f"{label} must be a real date"
+
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            return super().compress(data_list)  # type: ignore[no-any-return]
+        except forms.ValidationError:
+            raise forms.ValidationError(self.real_date_message, code="invalid") from None
+
+
+def _date(label: str, help_text: str = "", required: bool = True) -> GovUKDateField:
+    return GovUKDateField(label=label, help_text=help_text, required=required)
+
+
+class ReferralForm(GovUKFormMixin, forms.Form):
+    """The national referral form, in sections. `link_subject` is asked only when earlier subjects match."""
+
+    first_name = forms.CharField(max_length=100, error_messages={"required": "Enter the person's first name"})
+    last_name = forms.CharField(max_length=100, error_messages={"required": "Enter the person's last name"})
+    other_names = forms.CharField(
+        max_length=200, required=False, label="Other names (optional)", help_text="Aliases or previous names"
+    )
+    date_of_birth = _date("Date of birth", "For example, 27 3 2009")
+    gender = forms.ChoiceField(
+        choices=Gender.choices, widget=forms.RadioSelect, error_messages={"required": "Select the person's gender"}
+    )
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter the person's address"}
+    )
+    postcode = forms.CharField(
+        max_length=10,
+        error_messages={"required": "Enter the postcode", "max_length": "Enter a real postcode, like NG1 5AA"},
+    )
+    police_force_area = forms.ChoiceField(
+        label="Police force area", error_messages={"required": "Select the police force area"}
+    )
+
+    source_sector = forms.ModelChoiceField(
+        queryset=ReferenceValue.objects.none(),
+        label="Referral source sector",
+        error_messages={"required": "Select the sector the referral came from"},
+    )
+    concern_type = forms.ModelChoiceField(
+        queryset=ReferenceValue.objects.none(),
+        label="Type of concern",
+        error_messages={"required": "Select the type of concern"},
+    )
+    referrer_name = forms.CharField(
+        max_length=200, label="Referrer's name", error_messages={"required": "Enter the referrer's name"}
+    )
+    referrer_organisation = forms.CharField(
+        max_length=200,
+        label="Referrer's organisation",
+        error_messages={"required": "Enter the referrer's organisation"},
+    )
+    referrer_contact = forms.CharField(
+        max_length=200,
+        label="Referrer's phone or email",
+        error_messages={"required": "Enter the referrer's phone or email"},
+    )
+
+    concerns = forms.CharField(
+        widget=forms.Textarea,
+        label="Why are you concerned?",
+        error_messages={"required": "Describe why the referrer is concerned"},
+    )
+    specific_events = forms.CharField(
+        widget=forms.Textarea, required=False, label="Specific events or incidents (optional)"
+    )
+    ideology = forms.CharField(
+        widget=forms.Textarea, required=False, label="Ideology or interest in violence (optional)"
+    )
+    online_activity = forms.CharField(widget=forms.Textarea, required=False, label="Online activity (optional)")
+    additional_needs = forms.CharField(
+        widget=forms.Textarea, required=False, label="Additional needs, for example SEND or health (optional)"
+    )
+    other_safeguarding = forms.CharField(
+        widget=forms.Textarea, required=False, label="Other safeguarding concerns (optional)"
+    )
+    parental_support = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Discussions with the person, or their parents or carers (optional)",
+    )
+    immediate_risk = forms.ChoiceField(
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        label="Is there an immediate risk of harm?",
+        help_text="If life is at risk now, call 999 before completing this form.",
+        error_messages={"required": "Select yes if there is an immediate risk of harm"},
+    )
+    link_subject = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Is this the same person?")
+
+    def __init__(self, *args: Any, matches: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source_sector"].queryset = _reference_values(ReferenceList.SOURCE_SECTOR)  # type: ignore[attr-defined]
+        self.fields["concern_type"].queryset = _reference_values(ReferenceList.CONCERN_TYPE)  # type: ignore[attr-defined]
+        areas = sorted(
+            set(
+                Agency.objects.filter(kind=AgencyKind.POLICE, is_active=True)
+                .exclude(police_force_area="")
+                .values_list("police_force_area", flat=True)
+            )
+        )
+        self.fields["police_force_area"].choices = [("", "Select a force area"), *[(a, a) for a in areas]]  # type: ignore[attr-defined]
+        self.matches = matches or []
+        self.fields["link_subject"].choices = [  # type: ignore[attr-defined]
+            *[
+                (str(s.reference), f"Yes, the person referred before (born {s.date_of_birth:%-d %B %Y})")
+                for s in self.matches
+            ],
+            ("new", "No, a different person"),
+        ]
+        layout = [
+            Fieldset(
+                Field.text("first_name"),
+                Field.text("last_name"),
+                Field.text("other_names"),
+                Field("date_of_birth"),
+                Field.radios("gender", inline=True),
+                Field.textarea("address", rows=3),
+                Field.text("postcode", field_width=10),
+                Field.select("police_force_area"),
+                legend="About the person",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.select("source_sector"),
+                Field.select("concern_type"),
+                Field.text("referrer_name"),
+                Field.text("referrer_organisation"),
+                Field.text("referrer_contact"),
+                legend="Who is referring",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.textarea("concerns"),
+                Field.textarea("specific_events"),
+                Field.textarea("ideology"),
+                Field.textarea("online_activity"),
+                Field.textarea("additional_needs"),
+                Field.textarea("other_safeguarding"),
+                Field.textarea("parental_support"),
+                Field.radios("immediate_risk", inline=True),
+                legend="The concern",
+                legend_size=Size.MEDIUM,
+            ),
+        ]
+        if self.matches:
+            layout.insert(0, Field.radios("link_subject", legend_size=Size.MEDIUM))
+        else:
+            del self.fields["link_subject"]
+        self.helper.layout = Layout(*layout)
+
+    def clean_date_of_birth(self) -> date:
+        born: date = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate():
+            raise forms.ValidationError("Date of birth must be in the past")
+        if born.year < 1900:
+            raise forms.ValidationError("Date of birth must be after 1900")
+        return born
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
+        if not POSTCODE.match(postcode):
+            raise forms.ValidationError("Enter a real postcode, like NG1 5AA")
+        compact = normalise_postcode(postcode)
+        return f"{compact[:-3]} {compact[-3:]}"
+
+    def clean_link_subject(self) -> str:
+        value: str = self.cleaned_data.get("link_subject", "")
+        if self.matches and not value:
+            raise forms.ValidationError("Select whether this is the person referred before")
+        return value
+
+    SUBJECT_FIELDS = (
+        "first_name",
+        "last_name",
+        "other_names",
+        "date_of_birth",
+        "gender",
+        "address",
+        "postcode",
+        "police_force_area",
+    )
+    REFERRAL_FIELDS = (
+        "source_sector",
+        "concern_type",
+        "referrer_name",
+        "referrer_organisation",
+        "referrer_contact",
+        "concerns",
+        "specific_events",
+        "ideology",
+        "online_activity",
+        "additional_needs",
+        "other_safeguarding",
+        "parental_support",
+    )
+
+    def subject_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.SUBJECT_FIELDS}
+
+    def referral_fields(self) -> dict[str, Any]:
+        fields = {name: self.cleaned_data[name] for name in self.REFERRAL_FIELDS}
+        fields["immediate_risk"] = self.cleaned_data["immediate_risk"] == "yes"
+        return fields
+
+
+class CaseFilterForm(GovUKFormMixin, forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Reference or name")
+    stage = forms.ChoiceField(required=False, choices=[("", "Any"), *Stage.choices])
+    concern_type = forms.ModelChoiceField(
+        required=False,
+        queryset=ReferenceValue.objects.filter(list_name=ReferenceList.CONCERN_TYPE),
+        empty_label="Any",
+        label="Type of concern",
+    )
+    overdue = forms.BooleanField(required=False, label="Only cases with overdue actions")
+
+
+class MoveForm(GovUKFormMixin, forms.Form):
+    to = forms.ChoiceField(
+        label="Move the case to",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the stage to move the case to"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason",
+        help_text="Recorded in the case chronology",
+        error_messages={"required": "Give a reason for the change"},
+    )
+
+    def __init__(self, *args: Any, stages: list[Stage], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s.value, s.label) for s in stages]  # type: ignore[attr-defined]
+
+
+class NoteForm(GovUKFormMixin, forms.Form):
+    text = forms.CharField(widget=forms.Textarea, label="Note", error_messages={"required": "Enter the note"})
+    visibility = forms.ChoiceField(
+        choices=NoteVisibility.choices,
+        widget=forms.RadioSelect,
+        initial=NoteVisibility.EVERYONE,
+        label="Who can see this note?",
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Named agencies",
+    )
+
+
+class ConsentForm(GovUKFormMixin, forms.Form):
+    status = forms.ChoiceField(choices=ConsentStatus.choices, widget=forms.RadioSelect, label="Consent")
+    given_by = forms.ChoiceField(choices=ConsentGiver.choices, widget=forms.RadioSelect, label="Given or refused by")
+    method = forms.CharField(
+        max_length=200, label="How consent was asked", help_text="For example, home visit with the Prevent coordinator"
+    )
+    on = _date("Date")
+    reassessment_on = _date("Re-assessment date", "Needed when consent is refused or withdrawn", required=False)
+
+
+class DecisionForm(GovUKFormMixin, forms.Form):
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    how_reached = forms.ChoiceField(choices=HowReached.choices, widget=forms.RadioSelect, label="How was it reached?")
+    votes_for = forms.IntegerField(required=False, min_value=0, label="Votes for (majority only)")
+    votes_against = forms.IntegerField(required=False, min_value=0, label="Votes against (majority only)")
+    rationale = forms.CharField(widget=forms.Textarea, label="Rationale")
+    health_or_social_care_referral = forms.ChoiceField(
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        label="If not adopted: was a health or social care referral made?",
+    )
+    exit_reason = forms.ModelChoiceField(
+        required=False, queryset=ReferenceValue.objects.none(), label="If exiting: reason"
+    )
+    chair_present = forms.BooleanField(required=False, label="The chair is present")
+    police_present = forms.BooleanField(
+        required=False, label="A police representative for the person's area is present"
+    )
+
+    def __init__(self, *args: Any, outcomes: list[DecisionOutcome], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [(o.value, o.label) for o in outcomes]  # type: ignore[attr-defined]
+        self.fields["exit_reason"].queryset = _reference_values(ReferenceList.EXIT_REASON)  # type: ignore[attr-defined]
+
+
+class SupportElementForm(GovUKFormMixin, forms.Form):
+    support_type = forms.ModelChoiceField(queryset=ReferenceValue.objects.none(), label="Support")
+    provider = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Provider")
+    provider_user = forms.ModelChoiceField(
+        required=False, queryset=User.objects.filter(is_active=True), label="Named practitioner (optional)"
+    )
+    how = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How the support is delivered")
+    when = forms.CharField(max_length=200, label="When and how often", help_text="For example, weekly for 12 weeks")
+    starts_on = _date("Start date")
+    ends_on = _date("End date (optional)", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["support_type"].queryset = _reference_values(ReferenceList.SUPPORT_TYPE)  # type: ignore[attr-defined]
+
+
+class ActionForm(GovUKFormMixin, forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Action")
+    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
+    owner_user = forms.ModelChoiceField(
+        required=False, queryset=User.objects.filter(is_active=True), label="Owner (optional)"
+    )
+    due_on = _date("Due date")
+
+
+class ReviewOutcomeForm(GovUKFormMixin, forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Outcome of the review")
+
+
+class ScheduleReviewForm(GovUKFormMixin, forms.Form):
+    due_on = _date("Review date")
+
+
+class AssessmentForm(GovUKFormMixin, forms.Form):
+    """One rating and evidence box per Vulnerability Assessment Framework factor."""
+
+    summary = forms.CharField(widget=forms.Textarea, label="Summary")
+    management_plan = forms.CharField(widget=forms.Textarea, label="Management plan")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, dimension, label in FACTORS:
+            self.fields[f"rating_{code}"] = forms.TypedChoiceField(
+                choices=Rating.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                initial=Rating.NOT_PRESENT,
+                label=label,
+                help_text=dimension.label,
+            )
+            self.fields[f"evidence_{code}"] = forms.CharField(
+                required=False, widget=forms.Textarea(attrs={"rows": 2}), label=f"Evidence: {label.lower()}"
+            )
+
+    def ratings(self) -> dict[str, tuple[int, str]]:
+        return {
+            code: (self.cleaned_data[f"rating_{code}"], self.cleaned_data[f"evidence_{code}"]) for code, _, _ in FACTORS
+        }

@@ -1,0 +1,448 @@
+"""Case pages. Every case is reached through sharing.access, which records the access; lists record
+which references they showed. Shape: access, form, service, redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audit import services as audit
+from audit.models import AuditEntry
+from cases import services
+from cases.forms import (
+    ActionForm,
+    AssessmentForm,
+    CaseFilterForm,
+    ConsentForm,
+    DecisionForm,
+    MoveForm,
+    NoteForm,
+    ReferralForm,
+    ReviewOutcomeForm,
+    ScheduleReviewForm,
+    SupportElementForm,
+)
+from cases.models import Case, DecisionOutcome, HowReached, Stage, Subject
+from sharing.access import Action, access_case, can, can_do, earlier_cases, require, visible_cases, visible_notes
+
+PAGE_SIZE = 25
+TABS = [
+    ("summary", "Summary"),
+    ("chronology", "Chronology"),
+    ("assessment", "Assessment"),
+    ("plan", "Support plan"),
+    ("actions", "Actions"),
+    ("reviews", "Reviews"),
+    ("access", "Access history"),
+]
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Cases the user can see, filtered and searched; records the references shown and the terms."""
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = visible_cases(request.user).select_related("subject", "referral__concern_type")
+    cases = cases.search(filters.get("q", ""))
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
+    if filters.get("concern_type"):
+        cases = cases.filter(referral__concern_type=filters["concern_type"])
+    if filters.get("overdue"):
+        cases = cases.with_overdue_actions()
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    terms = {k: str(v) for k, v in filters.items() if v}
+    audit.record_list(
+        actor=request.user, event="case.listed", model=Case, references=[c.number for c in shown], filters=terms
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "cases": shown,
+            "query": query.urlencode(),
+            "can_refer": can_do(request.user, Action.CREATE_REFERRAL),
+        },
+    )
+
+
+def new_referral(request: HttpRequest) -> HttpResponse:
+    """Log a referral. If earlier subjects match, the coordinator is asked whether it is the same person,
+    and sees earlier cases' outcomes only where sharing allows."""
+    require(request.user, Action.CREATE_REFERRAL)
+    user: Any = request.user
+    matches: list[Subject] = []
+    if request.method == "POST":
+        probe = ReferralForm(request.POST)
+        if probe.is_valid():
+            matches = services.matching_subjects(
+                first_name=probe.cleaned_data["first_name"],
+                last_name=probe.cleaned_data["last_name"],
+                date_of_birth=probe.cleaned_data["date_of_birth"],
+                postcode=probe.cleaned_data["postcode"],
+            )
+    form = ReferralForm(request.POST or None, matches=matches)
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data.get("link_subject", "")
+        existing = next((s for s in matches if str(s.reference) == choice), None)
+        case = services.create_referral(
+            actor=user,
+            owning_agency=user.agency,
+            subject_fields=form.subject_fields() | {"local_authority_area": user.agency.local_authority_area},
+            referral_fields=form.referral_fields(),
+            existing_subject=existing,
+        )
+        messages.success(request, f"Referral logged as {case.number}.")
+        return redirect("cases:detail", reference=case.reference)
+    earlier = _earlier_cases(request.user, matches) if matches else {}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/new_referral.html", {"form": form, "earlier": earlier}, status=status)
+
+
+def _earlier_cases(user: Any, subjects: list[Subject]) -> dict[str, Any]:
+    visible, hidden = earlier_cases(user, subjects=subjects)
+    audit.record_list(
+        actor=user,
+        event="case.repeat_match",
+        model=Case,
+        references=[c.number for c in visible],
+        filters={"hidden_earlier_cases": hidden},
+    )
+    return {"visible": visible, "hidden": hidden}
+
+
+def _tab(request: HttpRequest, reference: UUID, tab: str, extra: Callable[[Case], dict[str, Any]]) -> HttpResponse:
+    case = access_case(request.user, reference, action=Action.VIEW, purpose=f"{tab} tab")
+    user = request.user
+    context = {
+        "case": case,
+        "tab": tab,
+        "tabs": TABS,
+        "can_move": can(user, case, Action.MOVE) and bool(services.manual_stages(case)),
+        "can_screen": can(user, case, Action.SCREEN) and case.stage == Stage.POLICE_SCREENING,
+        "can_decide": can(user, case, Action.DECIDE) and bool(services.decisions_available(case)),
+        "can_consent": can(user, case, Action.CONSENT)
+        and case.stage in (Stage.CONSENT_SOUGHT, Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW),
+        "can_note": can(user, case, Action.ADD_NOTE),
+        "can_assess": can(user, case, Action.ASSESS),
+        "can_plan": can(user, case, Action.PLAN),
+        **extra(case),
+    }
+    return render(request, f"cases/tab_{tab}.html", context)
+
+
+def detail(request: HttpRequest, reference: UUID) -> HttpResponse:
+    def extra(case: Case) -> dict[str, Any]:
+        visible, hidden = earlier_cases(request.user, subjects=[case.subject], exclude=case)
+        return {
+            "referral": case.referral,
+            "earlier_visible": visible,
+            "earlier_hidden": hidden,
+            "age": case.subject.age_on(case.received_on),
+        }
+
+    return _tab(request, reference, "summary", extra)
+
+
+def chronology(request: HttpRequest, reference: UUID) -> HttpResponse:
+    def extra(case: Case) -> dict[str, Any]:
+        notes = visible_notes(request.user, case).select_related("author", "originator_agency")
+        changes = case.stage_changes.select_related("actor")
+        entries = [{"at": n.created_at, "note": n} for n in notes] + [{"at": c.at, "change": c} for c in changes]
+        return {"entries": sorted(entries, key=lambda e: e["at"], reverse=True)}
+
+    return _tab(request, reference, "chronology", extra)
+
+
+def assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
+    def extra(case: Case) -> dict[str, Any]:
+        versions = list(case.assessments.select_related("assessor", "originator_agency").prefetch_related("factors"))
+        current = versions[0] if versions else None
+        previous = versions[1] if len(versions) > 1 else None
+        changes = services.assessment_changes(current, previous) if current else []
+        return {"current": current, "previous": previous, "changes": changes, "versions": versions}
+
+    return _tab(request, reference, "assessment", extra)
+
+
+def plan(request: HttpRequest, reference: UUID) -> HttpResponse:
+    def extra(case: Case) -> dict[str, Any]:
+        elements = (
+            []
+            if not hasattr(case, "support_plan")
+            else list(case.support_plan.elements.select_related("support_type", "provider", "provider_user"))
+        )
+        return {"elements": elements, "consents": list(case.consents.select_related("recorded_by"))}
+
+    return _tab(request, reference, "plan", extra)
+
+
+def actions(request: HttpRequest, reference: UUID) -> HttpResponse:
+    return _tab(
+        request,
+        reference,
+        "actions",
+        lambda case: {"actions": list(case.actions.select_related("owner_agency", "owner_user"))},
+    )
+
+
+def reviews(request: HttpRequest, reference: UUID) -> HttpResponse:
+    return _tab(
+        request,
+        reference,
+        "reviews",
+        lambda case: {
+            "reviews": list(case.reviews.all()),
+            "decisions": list(case.decisions.select_related("decided_by")),
+        },
+    )
+
+
+def access_history(request: HttpRequest, reference: UUID) -> HttpResponse:
+    def extra(case: Case) -> dict[str, Any]:
+        entries = AuditEntry.objects.filter(case_reference=case.number).select_related("actor", "actor_agency")
+        return {"entries": list(entries[:100])}
+
+    return _tab(request, reference, "access", extra)
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+
+def _case_form(
+    request: HttpRequest,
+    reference: UUID,
+    *,
+    action: Action,
+    title: str,
+    make_form: Callable[..., Form],
+    save: Callable[[Case, dict[str, Any]], Any],
+    done: str,
+    back: str = "cases:detail",
+) -> HttpResponse:
+    """One page per change: the gate for `action`, the form, the service, then back to the case."""
+    case = access_case(request.user, reference, action=action)
+    form = make_form(case, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(case, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, done)
+            return redirect(back, reference=case.reference)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/case_form.html", {"case": case, "form": form, "title": title, "back": back}, status=status
+    )
+
+
+def move(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.MOVE,
+        title="Move the case",
+        make_form=lambda case, data: MoveForm(data, stages=services.manual_stages(case)),
+        save=lambda case, d: services.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
+        done="The case has moved.",
+    )
+
+
+def screen(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.SCREEN,
+        title="Record the police screening decision",
+        make_form=lambda case, data: MoveForm(data, stages=services.manual_stages(case)),
+        save=lambda case, d: services.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
+        done="The screening decision is recorded.",
+    )
+
+
+def add_note(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.ADD_NOTE,
+        title="Add a note",
+        make_form=lambda case, data: NoteForm(data),
+        save=lambda case, d: services.add_note(
+            case=case, actor=user, text=d["text"], visibility=d["visibility"], shared_with=d["shared_with"]
+        ),
+        done="Note added.",
+        back="cases:chronology",
+    )
+
+
+def add_assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.ASSESS,
+        title="Add a vulnerability assessment",
+        make_form=lambda case, data: AssessmentForm(data),
+        save=lambda case, d: services.add_assessment(
+            case=case, actor=user, ratings=_ratings(d), summary=d["summary"], management_plan=d["management_plan"]
+        ),
+        done="Assessment added.",
+        back="cases:assessment",
+    )
+
+
+def _ratings(data: dict[str, Any]) -> dict[str, tuple[int, str]]:
+    return {
+        name.removeprefix("rating_"): (value, data[f"evidence_{name.removeprefix('rating_')}"])
+        for name, value in data.items()
+        if name.startswith("rating_")
+    }
+
+
+def consent(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.CONSENT,
+        title="Record consent",
+        make_form=lambda case, data: ConsentForm(data),
+        save=lambda case, d: services.record_consent(
+            case=case,
+            actor=user,
+            status=d["status"],
+            given_by=d["given_by"],
+            method=d["method"],
+            on=d["on"],
+            reassessment_on=d["reassessment_on"],
+        ),
+        done="Consent recorded.",
+        back="cases:plan",
+    )
+
+
+def decide(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+
+    def save(case: Case, d: dict[str, Any]) -> Any:
+        referral = {"yes": True, "no": False}.get(d["health_or_social_care_referral"])
+        return services.record_decision(
+            case=case,
+            actor=user,
+            outcome=DecisionOutcome(d["outcome"]),
+            how_reached=HowReached(d["how_reached"]),
+            rationale=d["rationale"],
+            chair_present=d["chair_present"],
+            police_present=d["police_present"],
+            votes_for=d["votes_for"],
+            votes_against=d["votes_against"],
+            health_or_social_care_referral=referral,
+            exit_reason=d["exit_reason"],
+        )
+
+    return _case_form(
+        request,
+        reference,
+        action=Action.DECIDE,
+        title="Record the panel's decision",
+        make_form=lambda case, data: DecisionForm(data, outcomes=services.decisions_available(case)),
+        save=save,
+        done="Decision recorded.",
+        back="cases:reviews",
+    )
+
+
+def add_support(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.PLAN,
+        title="Add support to the plan",
+        make_form=lambda case, data: SupportElementForm(data),
+        save=lambda case, d: services.add_support_element(case=case, actor=user, **d),
+        done="Support added to the plan.",
+        back="cases:plan",
+    )
+
+
+def add_action(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.PLAN,
+        title="Add an action",
+        make_form=lambda case, data: ActionForm(data),
+        save=lambda case, d: services.add_action(case=case, actor=user, **d),
+        done="Action added.",
+        back="cases:actions",
+    )
+
+
+def schedule_review(request: HttpRequest, reference: UUID) -> HttpResponse:
+    user: Any = request.user
+    return _case_form(
+        request,
+        reference,
+        action=Action.PLAN,
+        title="Schedule a review",
+        make_form=lambda case, data: ScheduleReviewForm(data),
+        save=lambda case, d: services.schedule_review(case=case, actor=user, due_on=d["due_on"]),
+        done="Review scheduled.",
+        back="cases:reviews",
+    )
+
+
+def complete_review(request: HttpRequest, reference: UUID, review: UUID) -> HttpResponse:
+    user: Any = request.user
+
+    def make_form(case: Case, data: Any) -> Form:
+        if not case.reviews.filter(reference=review, completed_on__isnull=True).exists():
+            raise Http404("No such review")
+        return ReviewOutcomeForm(data)
+
+    return _case_form(
+        request,
+        reference,
+        action=Action.PLAN,
+        title="Complete the review",
+        make_form=make_form,
+        save=lambda case, d: services.complete_review(
+            review=case.reviews.get(reference=review), actor=user, outcome=d["outcome"]
+        ),
+        done="Review completed.",
+        back="cases:reviews",
+    )
+
+
+@require_POST
+def complete_action(request: HttpRequest, reference: UUID, action: UUID) -> HttpResponse:
+    case = access_case(request.user, reference, action=Action.PLAN)
+    item = case.actions.filter(reference=action).first()
+    if item is None:
+        raise Http404("No such action")
+    try:
+        services.complete_action(action=item, actor=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Action marked as done.")
+    return redirect("cases:actions", reference=case.reference)
