@@ -124,13 +124,19 @@ def _earlier_cases(user: Any, subjects: list[Subject]) -> dict[str, Any]:
     return {"visible": visible, "hidden": hidden}
 
 
-def _tab(request: HttpRequest, reference: UUID, tab: str, extra: Callable[[Case], dict[str, Any]]) -> HttpResponse:
-    case = access_case(request.user, reference, action=Action.VIEW, purpose=f"{tab} tab")
+def _tab(
+    request: HttpRequest,
+    reference: UUID,
+    tab: str,
+    extra: Callable[[Case], dict[str, Any]],
+    action: Action = Action.VIEW,
+) -> HttpResponse:
+    case = access_case(request.user, reference, action=action, purpose=f"{tab} tab")
     user = request.user
     context = {
         "case": case,
         "tab": tab,
-        "tabs": TABS,
+        "tabs": [(key, label) for key, label in TABS if key != "access" or can(user, case, Action.ACCESS_HISTORY)],
         "can_move": can(user, case, Action.MOVE) and bool(services.manual_stages(case)),
         "can_screen": can(user, case, Action.SCREEN) and case.stage == Stage.POLICE_SCREENING,
         "can_decide": can(user, case, Action.DECIDE) and bool(services.decisions_available(case)),
@@ -216,7 +222,7 @@ def access_history(request: HttpRequest, reference: UUID) -> HttpResponse:
         entries = AuditEntry.objects.filter(case_reference=case.number).select_related("actor", "actor_agency")
         return {"entries": list(entries[:100])}
 
-    return _tab(request, reference, "access", extra)
+    return _tab(request, reference, "access", extra, action=Action.ACCESS_HISTORY)
 
 
 # --- changes ------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     CONSENT = "consent", "Record consent"
     PLAN = "plan", "Change the support plan, actions and reviews"
     DECIDE = "decide", "Record a panel decision"
+    ACCESS_HISTORY = "access_history", "See who has seen the case"
     # Service-wide.
     CREATE_REFERRAL = "create_referral", "Log a referral"
     SEARCH_AUDIT = "search_audit", "Search the audit log"
@@ -47,8 +48,8 @@ CASEWORK = frozenset({Action.VIEW, Action.ADD_NOTE, Action.ASSESS, Action.MOVE, 
 
 # The whole role policy on one screen: what each role may do (on the cases it can see).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.PREVENT_COORDINATOR: CASEWORK | {Action.CONSENT, Action.CREATE_REFERRAL},
-    Role.PANEL_CHAIR: CASEWORK | {Action.CONSENT, Action.DECIDE},
+    Role.PREVENT_COORDINATOR: CASEWORK | {Action.CONSENT, Action.CREATE_REFERRAL, Action.ACCESS_HISTORY},
+    Role.PANEL_CHAIR: CASEWORK | {Action.CONSENT, Action.DECIDE, Action.ACCESS_HISTORY},
     Role.POLICE_PRACTITIONER: CASEWORK | {Action.SCREEN},
     Role.PANEL_MEMBER: frozenset({Action.VIEW, Action.ADD_NOTE}),
     Role.INTERVENTION_PROVIDER: frozenset({Action.VIEW, Action.ADD_NOTE}),

@@ -20,7 +20,7 @@ class CasePageTestCase(BaseTestCase):
     def test_the_owner_and_police_see_every_tab_and_each_view_is_audited(self) -> None:
         for user in (self.casey, self.charlie, self.pat):
             self.client.force_login(user)
-            for tab in TABS:
+            for tab in TABS[:-1]:
                 before = AuditEntry.objects.filter(event="case.viewed", actor=user).count()
                 response = self.client.get(self.url(tab))
                 self.assertEqual(response.status_code, 200, (user.username, tab))
@@ -43,6 +43,17 @@ class CasePageTestCase(BaseTestCase):
             self.assertNotContains(hidden, "Cedar", status_code=404)
             denied = AuditEntry.objects.filter(actor=user, event="case.viewed", outcome=Outcome.DENIED)
             self.assertEqual(denied.count(), 2, user.username)
+
+    def test_only_the_owning_council_sees_the_access_history(self) -> None:
+        self.client.force_login(self.casey)
+        self.client.get(self.url())
+        response = self.client.get(self.url("access/"))
+        self.assertContains(response, "case.viewed")
+        self.client.force_login(self.pat)
+        self.assertNotContains(self.client.get(self.url()), "Access history")
+        self.assertEqual(self.client.get(self.url("access/")).status_code, 403)
+        self.assertTrue(AuditEntry.objects.filter(actor=self.pat, event="case.access_history",
+                                                  outcome=Outcome.DENIED).exists())
 
     def test_a_user_who_can_see_but_not_act_gets_403(self) -> None:
         self.client.force_login(self.pat)  # police may view and move, not record consent or decisions
