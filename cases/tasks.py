@@ -44,9 +44,9 @@ def notify_overdue_actions() -> int:
     )
     by_recipient: dict[str, list[str]] = {}
     for action in overdue:
-        recipients = (
-            [action.owner_user.email] if action.owner_user and action.owner_user.email else _owners(action.case)
-        )
+        owner = action.owner_user
+        # A deactivated owner has left: the owning council's coordinators pick the action up.
+        recipients = [owner.email] if owner and owner.is_active and owner.email else _owners(action.case)
         for email in recipients:
             by_recipient.setdefault(email, []).append(f"{action.case.number}: due {action.due_on:%-d %B %Y}")
     for email, lines in by_recipient.items():
