@@ -42,7 +42,7 @@ class GovUKDateField(DateInputField):
 
     def compress(self, data_list: Any) -> date | None:
         try:
-            return super().compress(data_list)  # type: ignore[no-any-return]
+            return super().compress(data_list)
         except forms.ValidationError:
             raise forms.ValidationError(self.real_date_message, code="invalid") from None
 

@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from audit import services as audit
-from cases.models import Case, CaseNote, NoteVisibility
+from cases.models import Case, CaseNote, CaseQuerySet, NoteVisibility
 from partners.models import AgencyKind, Role
 
 
@@ -86,7 +86,7 @@ def _visibility(user: Any) -> Q | None:
     return None
 
 
-def visible_cases(user: Any, *, action: Action = Action.VIEW) -> QuerySet[Case]:
+def visible_cases(user: Any, *, action: Action = Action.VIEW) -> CaseQuerySet:
     """Every case the user may see and act on with `action`, as one SQL query (no audit entry:
     the caller records what it shows)."""
     rule = _visibility(user)
