@@ -45,7 +45,7 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
-from cases.vaf import FACTOR_LABELS
+from cases.vaf import FACTOR_LABELS, Rating
 from partners.models import Agency, Role, User
 
 # The stage machine. A move not listed here is refused.
@@ -84,9 +84,17 @@ def next_stages(case: Case) -> list[Stage]:
     return sorted(TRANSITIONS.get(Stage(case.stage), frozenset()), key=list(Stage).index)
 
 
+# Edges that only a panel decision may take, although their target can be reached in other ways.
+DECISION_EDGES = frozenset({(Stage.UNDER_REVIEW, Stage.SUPPORT_ACTIVE)})
+
+
 def manual_stages(case: Case) -> list[Stage]:
     """Moves made with the plain 'move case' form (the rest need a decision, consent or screening)."""
-    return [s for s in next_stages(case) if s not in DECISION_STAGES | CONSENT_STAGES]
+    return [
+        s
+        for s in next_stages(case)
+        if s not in DECISION_STAGES | CONSENT_STAGES and (Stage(case.stage), s) not in DECISION_EDGES
+    ]
 
 
 # --- subjects and referrals -----------------------------------------------------------------------
@@ -224,6 +232,8 @@ def move_case(*, case: Case, actor: User, to: Stage, reason: str) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to in DECISION_STAGES:
         _refuse(f"'{to.label}' is a panel decision: record it as a decision of a quorate panel.")
+    if (Stage(case.stage), to) in DECISION_EDGES:
+        _refuse("Continuing support after a review is a panel decision: record it as a decision of a quorate panel.")
     if to in CONSENT_STAGES:
         _refuse(f"'{to.label}' follows refused or withdrawn consent: record the consent and the re-assessment date.")
     if case.stage == Stage.POLICE_SCREENING and actor.role != Role.POLICE_PRACTITIONER:
@@ -266,6 +276,10 @@ def record_consent(
         _refuse("Consent can be withdrawn only while support is active or under review.")
     if status == ConsentStatus.GIVEN and case.subject.age_on(on) < 18 and given_by != ConsentGiver.PARENT_OR_GUARDIAN:
         _refuse("The person is under 18, so consent must come from a parent or guardian.")
+    if status == ConsentStatus.GIVEN and reassessment_on is not None:
+        _refuse(
+            "Leave the re-assessment date empty when consent is given: it is only for refused or withdrawn consent."
+        )
     if status != ConsentStatus.GIVEN and reassessment_on is None:
         _refuse("Refused or withdrawn consent needs a re-assessment date (CTSA 2015 s.36(4)(e)).")
     if reassessment_on is not None and reassessment_on <= on:
@@ -417,6 +431,8 @@ def add_assessment(
     unknown = set(ratings) - set(FACTOR_LABELS)
     if unknown:
         _refuse(f"Unknown factors: {', '.join(sorted(unknown))}.")
+    if any(rating not in Rating.values for rating, _ in ratings.values()):
+        _refuse("Each factor's rating must be not present, low, medium or high.")
     case = Case.objects.select_for_update().get(pk=case.pk)
     version = (case.assessments.aggregate(v=Max("version"))["v"] or 0) + 1
     assessment = Assessment.objects.create(
@@ -515,6 +531,8 @@ def add_action(
 
 @transaction.atomic
 def complete_action(*, action: Action, actor: User) -> Action:
+    # Judged on the stored row, locked: a stale copy or a double submit must not complete it twice.
+    action = Action.objects.select_for_update().get(pk=action.pk)
     if action.status == ActionStatus.DONE:
         _refuse("This action is already done.")
     action.status = ActionStatus.DONE
@@ -533,6 +551,8 @@ def complete_action(*, action: Action, actor: User) -> Action:
 
 @transaction.atomic
 def complete_review(*, review: Review, actor: User, outcome: str) -> Review:
+    # Judged on the stored row, locked: a stale copy or a double submit must not complete it twice.
+    review = Review.objects.select_for_update().get(pk=review.pk)
     if review.completed_on is not None:
         _refuse("This review is already complete.")
     if not outcome.strip():
@@ -555,8 +575,11 @@ def complete_review(*, review: Review, actor: User, outcome: str) -> Review:
 @transaction.atomic
 def schedule_review(*, case: Case, actor: User, due_on: date) -> Review:
     """Schedule an in-programme review and move active support to 'under review'."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
     review = Review.objects.create(case=case, kind=ReviewKind.IN_PROGRAMME, due_on=due_on)
     audit.record(
         event="case.review_scheduled", actor=actor, obj=review, action=audit.Action.CREATE, case_reference=case.number
     )
+    if case.stage == Stage.SUPPORT_ACTIVE:
+        _change_stage(case, to=Stage.UNDER_REVIEW, actor=actor, reason=f"In-programme review due {due_on:%-d %B %Y}")
     return review

@@ -52,8 +52,9 @@ class CasePageTestCase(BaseTestCase):
         self.client.force_login(self.pat)
         self.assertNotContains(self.client.get(self.url()), "Access history")
         self.assertEqual(self.client.get(self.url("access/")).status_code, 403)
-        self.assertTrue(AuditEntry.objects.filter(actor=self.pat, event="case.access_history",
-                                                  outcome=Outcome.DENIED).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(actor=self.pat, event="case.access_history", outcome=Outcome.DENIED).exists()
+        )
 
     def test_a_user_who_can_see_but_not_act_gets_403(self) -> None:
         self.client.force_login(self.pat)  # police may view and move, not record consent or decisions

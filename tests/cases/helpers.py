@@ -1,0 +1,263 @@
+"""Plain builder functions for cases. Synthetic names only.
+
+`make_case` logs a referral with the real `create_referral` and walks the case to the wanted stage through
+the real services (screening by a police practitioner, decisions by a panel chair, consent and a support
+element before support starts, completed reviews before leaving a post-exit review stage). `set_stage` jumps
+straight to a stage, for tests that only need the case to be somewhere (setup only).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from cases import services
+from cases.models import (
+    Case,
+    Consent,
+    ConsentGiver,
+    ConsentStatus,
+    Decision,
+    DecisionOutcome,
+    HowReached,
+    ReferenceValue,
+    Review,
+    ReviewKind,
+    Stage,
+    Subject,
+    SupportElement,
+)
+from partners.models import Agency, AgencyKind, Role, User
+from tests.factories import make_agency, make_user
+
+FIRST_NAME = "Test"
+LAST_NAME = "Subject"
+POSTCODE = "TS1 1AA"
+
+# The usual way through the Channel process; stages off it are reached from the stage named in BRANCHES.
+ROUTE: list[Stage] = [
+    Stage.RECEIVED,
+    Stage.POLICE_SCREENING,
+    Stage.REFERRED_TO_CHANNEL,
+    Stage.INFORMATION_GATHERING,
+    Stage.PRELIMINARY_ASSESSMENT,
+    Stage.LISTED_FOR_PANEL,
+    Stage.ADOPTED,
+    Stage.CONSENT_SOUGHT,
+    Stage.SUPPORT_ACTIVE,
+    Stage.UNDER_REVIEW,
+    Stage.EXITED,
+    Stage.POST_EXIT_REVIEW_6,
+    Stage.POST_EXIT_REVIEW_12,
+    Stage.CLOSED,
+]
+BRANCHES: dict[Stage, Stage] = {
+    Stage.CLOSED_NFA: Stage.POLICE_SCREENING,
+    Stage.SIGNPOSTED: Stage.POLICE_SCREENING,
+    Stage.POLICE_LED: Stage.POLICE_SCREENING,
+    Stage.NOT_ADOPTED: Stage.LISTED_FOR_PANEL,
+    Stage.DEFERRED: Stage.LISTED_FOR_PANEL,
+    Stage.CONSENT_REFUSED: Stage.CONSENT_SOUGHT,
+    Stage.REASSESSMENT_SCHEDULED: Stage.CONSENT_SOUGHT,
+}
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def ref(list_name: str, code: str) -> ReferenceValue:
+    """A reference value seeded by cases/migrations/0002_seed_reference_lists.py."""
+    return ReferenceValue.objects.get(list_name=list_name, code=code)
+
+
+def born_for_age(age: int, *, on: date | None = None) -> date:
+    """A date of birth that makes the person `age` on `on` (today by default), a month past the birthday."""
+    return (on or today()) - relativedelta(years=age, months=1)
+
+
+def subject_fields(
+    *,
+    first_name: str = FIRST_NAME,
+    last_name: str = LAST_NAME,
+    age: int = 25,
+    date_of_birth: date | None = None,
+    postcode: str = POSTCODE,
+    local_authority_area: str = "Testshire",
+    police_force_area: str = "Testshire",
+    **extra: Any,
+) -> dict[str, Any]:
+    """Fields of a synthetic subject; `extra` sets any other Subject field (address, gender, other_names)."""
+    return {
+        "first_name": first_name,
+        "last_name": last_name,
+        "date_of_birth": date_of_birth or born_for_age(age),
+        "gender": "not_specified",
+        "address": "1 Test Street, Testtown",
+        "postcode": postcode,
+        "local_authority_area": local_authority_area,
+        "police_force_area": police_force_area,
+        **extra,
+    }
+
+
+def referral_fields(*, immediate_risk: bool = False, **overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "source_sector": ref("source_sector", "education"),
+        "concern_type": ref("concern_type", "islamist"),
+        "referrer_name": "Test Referrer",
+        "referrer_organisation": "Testshire Academy",
+        "referrer_contact": "referrer@example.org",
+        "concerns": "Synthetic concerns for a test.",
+        "immediate_risk": immediate_risk,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def police_for(force_area: str) -> User:
+    """An active police practitioner for the force area, created if there is none."""
+    found = User.objects.filter(
+        role=Role.POLICE_PRACTITIONER, is_active=True, agency__police_force_area=force_area
+    ).first()
+    if found is not None:
+        return found
+    agency = Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=force_area).first() or make_agency(
+        kind=AgencyKind.POLICE, name=f"{force_area} Police", police_force_area=force_area
+    )
+    return make_user(agency=agency, role=Role.POLICE_PRACTITIONER)
+
+
+def chair_for(owner: User) -> User:
+    """The owning agency's panel chair (the owner, if the agency has none: services trust their caller)."""
+    return User.objects.filter(role=Role.PANEL_CHAIR, is_active=True, agency=owner.agency).first() or owner
+
+
+def make_case(
+    *,
+    owner: User,
+    stage: Stage = Stage.RECEIVED,
+    age: int = 25,
+    force_area: str = "Testshire",
+    immediate_risk: bool = False,
+    existing_subject: Subject | None = None,
+    **subject_overrides: Any,
+) -> Case:
+    """A case owned by the owner's agency, walked to `stage` through the real services."""
+    case = services.create_referral(
+        actor=owner,
+        owning_agency=owner.agency,
+        subject_fields=subject_fields(age=age, police_force_area=force_area, **subject_overrides),
+        referral_fields=referral_fields(immediate_risk=immediate_risk),
+        existing_subject=existing_subject,
+    )
+    return walk_to(case, stage, owner=owner)
+
+
+def path_to(stage: Stage) -> list[Stage]:
+    """The stages a new case passes through to reach `stage`, starting after 'received'."""
+    if stage in BRANCHES:
+        return [*path_to(BRANCHES[stage]), stage]
+    return ROUTE[1 : ROUTE.index(stage) + 1]
+
+
+def walk_to(case: Case, stage: Stage, *, owner: User) -> Case:
+    for step in path_to(stage):
+        case = advance(case, step, owner=owner)
+    return case
+
+
+def advance(case: Case, to: Stage, *, owner: User) -> Case:
+    """One step along the stage machine through the service that makes it."""
+    case.refresh_from_db()
+    reason = f"Test move to {to.label}"
+    chair = chair_for(owner)
+    if case.stage == Stage.POLICE_SCREENING:
+        return services.move_case(case=case, actor=police_for(case.subject.police_force_area), to=to, reason=reason)
+    if to in (Stage.ADOPTED, Stage.NOT_ADOPTED, Stage.DEFERRED, Stage.EXITED):
+        decide(case, {v: k for k, (_, v) in services.DECISION_FROM.items()}[to], actor=chair)
+    elif to == Stage.CONSENT_REFUSED:
+        # Refused consent goes straight on to 're-assessment scheduled'; only a direct jump rests here.
+        set_stage(case, to)
+    elif to == Stage.REASSESSMENT_SCHEDULED:
+        refuse_consent(case, actor=owner)
+    elif to == Stage.SUPPORT_ACTIVE and case.stage == Stage.CONSENT_SOUGHT:
+        give_consent(case, actor=owner)
+        add_support(case, actor=owner)
+        services.move_case(case=case, actor=owner, to=to, reason=reason)
+    elif case.stage in (Stage.POST_EXIT_REVIEW_6, Stage.POST_EXIT_REVIEW_12):
+        complete_post_exit_review(case, actor=owner)
+        services.move_case(case=case, actor=owner, to=to, reason=reason)
+    else:
+        services.move_case(case=case, actor=owner, to=to, reason=reason)
+    case.refresh_from_db()
+    return case
+
+
+def set_stage(case: Case, stage: Stage) -> Case:
+    """Jump straight to a stage, without a StageChange or an audit entry. For setup only."""
+    Case.objects.filter(pk=case.pk).update(stage=stage)
+    case.refresh_from_db()
+    return case
+
+
+def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: Any) -> Decision:
+    fields: dict[str, Any] = {
+        "how_reached": HowReached.UNANIMOUS,
+        "rationale": "Synthetic rationale for a test.",
+        "chair_present": True,
+        "police_present": True,
+    }
+    if outcome == DecisionOutcome.NOT_ADOPT:
+        fields["health_or_social_care_referral"] = True
+    if outcome == DecisionOutcome.EXIT:
+        fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
+    fields.update(overrides)
+    return services.record_decision(case=case, actor=actor, outcome=outcome, **fields)
+
+
+def give_consent(case: Case, *, actor: User, on: date | None = None, given_by: ConsentGiver | None = None) -> Consent:
+    if given_by is None:
+        adult = case.subject.age_on(on or today()) >= 18
+        given_by = ConsentGiver.SUBJECT if adult else ConsentGiver.PARENT_OR_GUARDIAN
+    return services.record_consent(
+        case=case,
+        actor=actor,
+        status=ConsentStatus.GIVEN,
+        given_by=given_by,
+        method="Home visit with the coordinator",
+        on=on or today(),
+    )
+
+
+def refuse_consent(case: Case, *, actor: User, reassessment_on: date | None = None) -> Consent:
+    return services.record_consent(
+        case=case,
+        actor=actor,
+        status=ConsentStatus.REFUSED,
+        given_by=ConsentGiver.SUBJECT,
+        method="Home visit with the coordinator",
+        on=today(),
+        reassessment_on=reassessment_on or today() + relativedelta(months=3),
+    )
+
+
+def add_support(case: Case, *, actor: User, provider: Agency | None = None) -> SupportElement:
+    return services.add_support_element(
+        case=case,
+        actor=actor,
+        support_type=ref("support_type", "ideological_mentoring"),
+        provider=provider or actor.agency,
+        how="Weekly mentoring sessions",
+        when="Weekly on Tuesdays",
+        starts_on=today(),
+    )
+
+
+def complete_post_exit_review(case: Case, *, actor: User) -> Review:
+    kind = ReviewKind.POST_EXIT_6 if case.stage == Stage.POST_EXIT_REVIEW_6 else ReviewKind.POST_EXIT_12
+    review = Review.objects.get(case=case, kind=kind)
+    return services.complete_review(review=review, actor=actor, outcome="No further concerns.")

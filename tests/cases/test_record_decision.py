@@ -1,0 +1,265 @@
+"""record_decision: a quorate panel's decision on a case, and what it does to the case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+
+from audit import services as audit
+from audit.models import AuditEntry
+from cases import services
+from cases.models import Case, Decision, DecisionOutcome, HowReached, Review, ReviewKind, Stage, StageChange
+from tests.base import BaseTestCase
+from tests.cases.helpers import make_case, ref, today
+
+# What each decision does to a case, and where it may be taken.
+EFFECTS: dict[DecisionOutcome, tuple[Stage, Stage]] = {
+    DecisionOutcome.ADOPT: (Stage.LISTED_FOR_PANEL, Stage.ADOPTED),
+    DecisionOutcome.NOT_ADOPT: (Stage.LISTED_FOR_PANEL, Stage.NOT_ADOPTED),
+    DecisionOutcome.DEFER: (Stage.LISTED_FOR_PANEL, Stage.DEFERRED),
+    DecisionOutcome.CONTINUE_SUPPORT: (Stage.UNDER_REVIEW, Stage.SUPPORT_ACTIVE),
+    DecisionOutcome.EXIT: (Stage.UNDER_REVIEW, Stage.EXITED),
+}
+
+
+class RecordDecisionTestCase(BaseTestCase):
+    def decide(self, case: Case, outcome: DecisionOutcome, **overrides: Any) -> Decision:
+        fields: dict[str, Any] = {
+            "how_reached": HowReached.UNANIMOUS,
+            "rationale": "The panel agreed on the evidence.",
+            "chair_present": True,
+            "police_present": True,
+        }
+        if outcome == DecisionOutcome.NOT_ADOPT:
+            fields["health_or_social_care_referral"] = True
+        if outcome == DecisionOutcome.EXIT:
+            fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
+        fields.update(overrides)
+        return services.record_decision(case=case, actor=self.charlie, outcome=outcome, **fields)
+
+    def assertRefusedAndUnchanged(self, case: Case, outcome: DecisionOutcome, **overrides: Any) -> ValidationError:
+        def state() -> tuple[object, ...]:
+            return (
+                Case.objects.get(pk=case.pk).stage,
+                Decision.objects.filter(case=case).count(),
+                Review.objects.filter(case=case).count(),
+                StageChange.objects.filter(case=case).count(),
+                AuditEntry.objects.filter(case_reference=case.number).count(),
+            )
+
+        before = state()
+        with self.assertRaises(ValidationError) as refused:
+            self.decide(case, outcome, **overrides)
+        self.assertEqual(state(), before)
+        return refused.exception
+
+    # --- effects ------------------------------------------------------------------------------------
+
+    def test_each_decision_moves_the_case_to_its_stage(self) -> None:
+        for outcome, (source, target) in EFFECTS.items():
+            with self.subTest(outcome=outcome.value):
+                case = make_case(owner=self.casey, stage=source)
+                self.decide(case, outcome)
+                case.refresh_from_db()
+                self.assertEqual(case.stage, target)
+                change = StageChange.objects.filter(case=case).last()
+                assert change is not None
+                self.assertEqual((change.from_stage, change.to_stage), (source.value, target.value))
+                self.assertEqual(change.actor, self.charlie)
+                self.assertEqual(change.reason, f"Panel decision: {outcome.label}")
+
+    def test_the_decisions_available_depend_on_the_stage(self) -> None:
+        listed = [DecisionOutcome.ADOPT, DecisionOutcome.NOT_ADOPT, DecisionOutcome.DEFER]
+        self.assertEqual(
+            services.decisions_available(make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)), listed
+        )
+        self.assertEqual(
+            services.decisions_available(make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)),
+            [DecisionOutcome.CONTINUE_SUPPORT, DecisionOutcome.EXIT],
+        )
+        self.assertEqual(services.decisions_available(make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)), [])
+
+    def test_it_stores_the_decision(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        decision = self.decide(
+            case,
+            DecisionOutcome.NOT_ADOPT,
+            how_reached=HowReached.MAJORITY,
+            votes_for=4,
+            votes_against=1,
+            health_or_social_care_referral=False,
+        )
+        decision.refresh_from_db()
+        self.assertEqual(decision.case, case)
+        self.assertEqual(decision.outcome, DecisionOutcome.NOT_ADOPT)
+        self.assertEqual(decision.how_reached, HowReached.MAJORITY)
+        self.assertEqual((decision.votes_for, decision.votes_against), (4, 1))
+        self.assertIs(decision.health_or_social_care_referral, False)
+        self.assertEqual(decision.rationale, "The panel agreed on the evidence.")
+        self.assertEqual(decision.decided_by, self.charlie)
+        self.assertIsNone(decision.exit_reason)
+
+    def test_it_audits_the_decision_without_its_rationale(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        self.decide(case, DecisionOutcome.ADOPT, rationale="Zebedee Testsubjectson needs mentoring")
+        entry = AuditEntry.objects.get(event="case.decision_recorded", case_reference=case.number)
+        self.assertEqual(entry.actor, self.charlie)
+        self.assertEqual(entry.action, audit.Action.UPDATE)
+        self.assertEqual(entry.object_pk, str(case.pk))
+        self.assertEqual(entry.additional_data, {"outcome": "adopt", "how": "unanimous"})
+        self.assertNotIn("Zebedee", f"{entry.object_repr} {entry.additional_data}")
+        moved = AuditEntry.objects.get(
+            event="case.stage_changed", case_reference=case.number, additional_data__to="adopted"
+        )
+        self.assertEqual(moved.additional_data, {"from": "listed_for_panel", "to": "adopted"})
+
+    def test_a_deferred_case_can_be_listed_again_and_decided_later(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.DEFERRED)
+        services.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="More information in")
+        self.decide(case, DecisionOutcome.ADOPT)
+        case.refresh_from_db()
+        self.assertEqual(case.stage, Stage.ADOPTED)
+        self.assertEqual(
+            list(Decision.objects.filter(case=case).order_by("at", "id").values_list("outcome", flat=True)),
+            ["defer", "adopt"],
+        )
+
+    # --- exit and post-exit reviews -----------------------------------------------------------------
+
+    def test_exit_schedules_the_six_and_twelve_month_post_exit_reviews(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)
+        before = set(Review.objects.filter(case=case).values_list("pk", flat=True))
+        decision = self.decide(case, DecisionOutcome.EXIT, exit_reason=ref("exit_reason", "transferred"))
+        self.assertEqual(decision.exit_reason, ref("exit_reason", "transferred"))
+        scheduled = Review.objects.filter(case=case).exclude(pk__in=before).order_by("due_on")
+        self.assertEqual(
+            [(r.kind, r.due_on, r.completed_on) for r in scheduled],
+            [
+                (ReviewKind.POST_EXIT_6.value, today() + relativedelta(months=6), None),
+                (ReviewKind.POST_EXIT_12.value, today() + relativedelta(months=12), None),
+            ],
+        )
+
+    def test_no_other_decision_schedules_post_exit_reviews(self) -> None:
+        for outcome, (source, _) in EFFECTS.items():
+            if outcome == DecisionOutcome.EXIT:
+                continue
+            with self.subTest(outcome=outcome.value):
+                case = make_case(owner=self.casey, stage=source)
+                self.decide(case, outcome)
+                self.assertFalse(
+                    Review.objects.filter(
+                        case=case, kind__in=[ReviewKind.POST_EXIT_6, ReviewKind.POST_EXIT_12]
+                    ).exists()
+                )
+
+    def test_it_refuses_exit_without_an_exit_reason(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.EXIT, exit_reason=None)
+        self.assertEqual(error.messages, ["Give the reason for exit."])
+
+    # --- quorum -------------------------------------------------------------------------------------
+
+    def test_it_refuses_a_decision_without_the_chair_present(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, chair_present=False)
+        self.assertEqual(error.messages, ["A panel decision needs the chair present (CTSA 2015 s.37)."])
+
+    def test_it_refuses_a_decision_without_police_for_the_subjects_area_present(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL, force_area="Northshire")
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, police_present=False)
+        self.assertIn("police representative for Northshire present", error.messages[0])
+        self.assertIn("s.37(3)", error.messages[0])
+
+    def test_it_refuses_every_outcome_without_quorum(self) -> None:
+        for outcome, (source, _) in EFFECTS.items():
+            case = make_case(owner=self.casey, stage=source)
+            for missing in ("chair_present", "police_present"):
+                with self.subTest(outcome=outcome.value, missing=missing):
+                    self.assertRefusedAndUnchanged(case, outcome, **{missing: False})
+
+    # --- how the decision was reached ---------------------------------------------------------------
+
+    def test_it_refuses_a_majority_without_a_real_majority(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        for votes_for, votes_against in ((None, None), (3, None), (None, 0), (2, 2), (1, 3), (0, 0)):
+            with self.subTest(votes_for=votes_for, votes_against=votes_against):
+                error = self.assertRefusedAndUnchanged(
+                    case,
+                    DecisionOutcome.ADOPT,
+                    how_reached=HowReached.MAJORITY,
+                    votes_for=votes_for,
+                    votes_against=votes_against,
+                )
+                self.assertEqual(
+                    error.messages, ["A majority decision needs the votes for and against, with more votes for."]
+                )
+
+    def test_a_majority_of_one_is_enough(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        self.decide(case, DecisionOutcome.ADOPT, how_reached=HowReached.MAJORITY, votes_for=3, votes_against=2)
+        case.refresh_from_db()
+        self.assertEqual(case.stage, Stage.ADOPTED)
+
+    def test_unanimous_and_chairs_decisions_need_no_votes(self) -> None:
+        for how in (HowReached.UNANIMOUS, HowReached.CHAIR):
+            with self.subTest(how=how.value):
+                case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+                decision = self.decide(case, DecisionOutcome.DEFER, how_reached=how)
+                self.assertEqual(decision.how_reached, how)
+                self.assertIsNone(decision.votes_for)
+
+    def test_it_refuses_a_decision_without_a_rationale(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        for rationale in ("", "  \n"):
+            with self.subTest(rationale=rationale):
+                error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, rationale=rationale)
+                self.assertEqual(error.messages, ["Record the rationale for the decision."])
+
+    # --- not adopted --------------------------------------------------------------------------------
+
+    def test_it_refuses_not_adopting_without_the_health_or_social_care_referral_answer(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.NOT_ADOPT, health_or_social_care_referral=None)
+        self.assertIn("health or social care referral", error.messages[0])
+        self.assertIn("s.36(6)", error.messages[0])
+
+    def test_no_referral_made_is_an_answer(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        decision = self.decide(case, DecisionOutcome.NOT_ADOPT, health_or_social_care_referral=False)
+        self.assertIs(decision.health_or_social_care_referral, False)
+        case.refresh_from_db()
+        self.assertEqual(case.stage, Stage.NOT_ADOPTED)
+
+    # --- stage --------------------------------------------------------------------------------------
+
+    def test_it_refuses_a_decision_at_the_wrong_stage(self) -> None:
+        stages = list(Stage)
+        cases = {stage: make_case(owner=self.casey, stage=stage) for stage in stages}
+        for outcome, (source, _) in EFFECTS.items():
+            for stage in stages:
+                if stage == source:
+                    continue
+                with self.subTest(outcome=outcome.value, stage=stage.value):
+                    error = self.assertRefusedAndUnchanged(cases[stage], outcome)
+                    self.assertEqual(
+                        error.messages, [f"'{outcome.label}' cannot be decided for a case at '{stage.label}'."]
+                    )
+
+    def test_a_decision_cannot_be_recorded_twice(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        self.decide(case, DecisionOutcome.ADOPT)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT)
+        self.assertIn("at 'Adopted'", error.messages[0])
+
+
+class DecisionOnlyEdgesTestCase(BaseTestCase):
+    def test_continuing_support_after_a_review_needs_a_panel_decision(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)
+        self.assertNotIn(Stage.SUPPORT_ACTIVE, services.manual_stages(case))
+        with self.assertRaisesMessage(ValidationError, "panel decision"):
+            services.move_case(case=case, actor=self.casey, to=Stage.SUPPORT_ACTIVE, reason="Carry on")
+        case.refresh_from_db()
+        self.assertEqual(case.stage, Stage.UNDER_REVIEW)
