@@ -117,21 +117,7 @@ DEMO_CASES = [
 AREAS = {LEAD_COUNCIL: ("Northgate", "NG"), OTHER_COUNCIL: ("Southmere", "SM")}
 
 # The main line of the stage machine; other stages branch off it.
-MAIN_LINE = [
-    Stage.POLICE_SCREENING,
-    Stage.REFERRED_TO_CHANNEL,
-    Stage.INFORMATION_GATHERING,
-    Stage.PRELIMINARY_ASSESSMENT,
-    Stage.LISTED_FOR_PANEL,
-    Stage.ADOPTED,
-    Stage.CONSENT_SOUGHT,
-    Stage.SUPPORT_ACTIVE,
-    Stage.UNDER_REVIEW,
-    Stage.EXITED,
-    Stage.POST_EXIT_REVIEW_6,
-    Stage.POST_EXIT_REVIEW_12,
-    Stage.CLOSED,
-]
+MAIN_LINE = list(services.MAIN_ROUTE[1:])
 REFUSE, WITHDRAW = "refuse consent", "withdraw consent"
 
 

@@ -74,6 +74,24 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
 }
 
 SCREENING_OUTCOMES = TRANSITIONS[Stage.POLICE_SCREENING]
+
+# The usual way through the Channel process, from referral to closure; other stages branch off it.
+MAIN_ROUTE: tuple[Stage, ...] = (
+    Stage.RECEIVED,
+    Stage.POLICE_SCREENING,
+    Stage.REFERRED_TO_CHANNEL,
+    Stage.INFORMATION_GATHERING,
+    Stage.PRELIMINARY_ASSESSMENT,
+    Stage.LISTED_FOR_PANEL,
+    Stage.ADOPTED,
+    Stage.CONSENT_SOUGHT,
+    Stage.SUPPORT_ACTIVE,
+    Stage.UNDER_REVIEW,
+    Stage.EXITED,
+    Stage.POST_EXIT_REVIEW_6,
+    Stage.POST_EXIT_REVIEW_12,
+    Stage.CLOSED,
+)
 # Reached only through a panel decision, a consent record or a scheduled re-assessment.
 DECISION_STAGES = frozenset({Stage.NOT_ADOPTED, Stage.DEFERRED, Stage.ADOPTED, Stage.EXITED})
 CONSENT_STAGES = frozenset({Stage.CONSENT_REFUSED, Stage.REASSESSMENT_SCHEDULED})

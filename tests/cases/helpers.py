@@ -38,22 +38,7 @@ LAST_NAME = "Subject"
 POSTCODE = "TS1 1AA"
 
 # The usual way through the Channel process; stages off it are reached from the stage named in BRANCHES.
-ROUTE: list[Stage] = [
-    Stage.RECEIVED,
-    Stage.POLICE_SCREENING,
-    Stage.REFERRED_TO_CHANNEL,
-    Stage.INFORMATION_GATHERING,
-    Stage.PRELIMINARY_ASSESSMENT,
-    Stage.LISTED_FOR_PANEL,
-    Stage.ADOPTED,
-    Stage.CONSENT_SOUGHT,
-    Stage.SUPPORT_ACTIVE,
-    Stage.UNDER_REVIEW,
-    Stage.EXITED,
-    Stage.POST_EXIT_REVIEW_6,
-    Stage.POST_EXIT_REVIEW_12,
-    Stage.CLOSED,
-]
+ROUTE: list[Stage] = list(services.MAIN_ROUTE)
 BRANCHES: dict[Stage, Stage] = {
     Stage.CLOSED_NFA: Stage.POLICE_SCREENING,
     Stage.SIGNPOSTED: Stage.POLICE_SCREENING,
