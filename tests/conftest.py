@@ -10,6 +10,18 @@ import pytest
 from django.db import connection
 
 from audit import triggers
+from prevent_panel.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_tasks_run_in_process() -> Iterator[None]:
+    """Tests do not depend on a worker: a task sent (after commit) runs in the test's process, even when
+    CI configures a Redis broker. Tests of the broker path itself switch this off explicitly."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture(autouse=True)
