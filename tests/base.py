@@ -50,6 +50,13 @@ class CommittingTestCase(TransactionTestCase):
     afterwards may purge the audit tables.
     """
 
+    @classmethod
+    def _fixture_setup(cls) -> None:
+        from tests.conftest import restore_reference_data
+
+        super()._fixture_setup()  # type: ignore[misc]
+        restore_reference_data()
+
     def _fixture_teardown(self) -> None:
         from tests.conftest import _set_purge
 

@@ -30,6 +30,16 @@ def _private_audit_witness(settings: pytest.FixtureRequest, tmp_path: Path) -> N
     settings.AUDIT_WITNESS_PATH = tmp_path / "audit-witness.log"  # type: ignore[attr-defined]
 
 
+def restore_reference_data() -> None:
+    """Reference lists come from a data migration, and the flush that ends a transactional test empties
+    every table: put them back before the next one (the migration's seeding is an update-or-create)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("cases.migrations.0002_seed_reference_lists").seed(apps, None)
+
+
 def _is_transactional(request: pytest.FixtureRequest) -> bool:
     marker = request.node.get_closest_marker("django_db")
     uses_fixture = bool({"live_server", "transactional_db"} & set(request.fixturenames))
@@ -48,6 +58,8 @@ def _allow_audit_purge_for_flush(request: pytest.FixtureRequest, django_db_block
         request.getfixturevalue("transactional_db")
     with django_db_blocker.unblock():
         _set_purge(False)
+        if transactional:
+            restore_reference_data()
     yield
     if transactional:
         with django_db_blocker.unblock():

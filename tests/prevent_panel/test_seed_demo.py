@@ -2,10 +2,8 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from importlib import import_module
 from io import StringIO
 
-from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import call_command
@@ -145,11 +143,6 @@ class SeedDemoCasesTestCase(TestCase):
 
 
 class SeedDemoAuditTestCase(CommittingTestCase):
-    def setUp(self) -> None:
-        # The reference lists come from a data migration, and an earlier committing test's closing flush
-        # empties every table: put them back (the migration's seeding is an update-or-create).
-        import_module("cases.migrations.0002_seed_reference_lists").seed(apps, None)
-
     def test_the_seeded_audit_log_verifies_with_nothing_left_unsealed(self) -> None:
         seed_demo()
         result = verify()
