@@ -161,6 +161,8 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-id"]
+        # view_case (Django's) backs summary grants; view_case_full backs full grants (sharing.models).
+        permissions = [("view_case_full", "Can see the whole case")]
         indexes = [
             models.Index(fields=["owning_agency", "-received_on", "-id"], name="case_owner_recent"),
             models.Index(fields=["stage", "-received_on"], name="case_stage_recent"),

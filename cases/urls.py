@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from cases import views
+from sharing import views as sharing_views
 
 app_name = "cases"
 
@@ -14,6 +15,10 @@ case_urls = [
     path("actions/", views.actions, name="actions"),
     path("reviews/", views.reviews, name="reviews"),
     path("access/", views.access_history, name="access"),
+    path("sharing/", views.sharing, name="sharing"),
+    path("sharing/new/", sharing_views.grant, name="grant"),
+    path("sharing/<uuid:grant_reference>/revoke/", sharing_views.revoke, name="revoke"),
+    path("sharing/<uuid:grant_reference>/extend/", sharing_views.extend, name="extend"),
     path("move/", views.move, name="move"),
     path("screen/", views.screen, name="screen"),
     path("notes/new/", views.add_note, name="add_note"),

@@ -31,19 +31,33 @@ from cases.forms import (
     ScheduleReviewForm,
     SupportElementForm,
 )
-from cases.models import Case, DecisionOutcome, HowReached, Stage, Subject
-from sharing.access import Action, access_case, can, can_do, earlier_cases, require, visible_cases, visible_notes
+from cases.models import Case, DecisionOutcome, HowReached, Referral, Stage, Subject
+from sharing.access import (
+    Action,
+    access_case,
+    can,
+    can_do,
+    earlier_cases,
+    require,
+    visible_cases,
+    visible_notes,
+    visible_support_elements,
+    who_can_see,
+)
 
 PAGE_SIZE = 25
+# Each tab and the action it needs (sharing.access decides who has it).
 TABS = [
-    ("summary", "Summary"),
-    ("chronology", "Chronology"),
-    ("assessment", "Assessment"),
-    ("plan", "Support plan"),
-    ("actions", "Actions"),
-    ("reviews", "Reviews"),
-    ("access", "Access history"),
+    ("summary", "Summary", Action.VIEW),
+    ("chronology", "Chronology", Action.VIEW_FULL),
+    ("assessment", "Assessment", Action.VIEW_FULL),
+    ("plan", "Support plan", Action.VIEW_PLAN),
+    ("actions", "Actions", Action.VIEW_FULL),
+    ("reviews", "Reviews", Action.VIEW_FULL),
+    ("access", "Access history", Action.ACCESS_HISTORY),
+    ("sharing", "Sharing", Action.SHARE),
 ]
+TAB_ACTIONS = {key: action for key, _, action in TABS}
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
@@ -129,14 +143,14 @@ def _tab(
     reference: UUID,
     tab: str,
     extra: Callable[[Case], dict[str, Any]],
-    action: Action = Action.VIEW,
 ) -> HttpResponse:
-    case = access_case(request.user, reference, action=action, purpose=f"{tab} tab")
+    case = access_case(request.user, reference, action=TAB_ACTIONS[tab], purpose=f"{tab} tab")
     user = request.user
     context = {
         "case": case,
         "tab": tab,
-        "tabs": [(key, label) for key, label in TABS if key != "access" or can(user, case, Action.ACCESS_HISTORY)],
+        "tabs": [(key, label) for key, label, action in TABS if can(user, case, action)],
+        "can_view_full": can(user, case, Action.VIEW_FULL),
         "can_move": can(user, case, Action.MOVE) and bool(services.manual_stages(case)),
         "can_screen": can(user, case, Action.SCREEN) and case.stage == Stage.POLICE_SCREENING,
         "can_decide": can(user, case, Action.DECIDE) and bool(services.decisions_available(case)),
@@ -154,7 +168,7 @@ def detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     def extra(case: Case) -> dict[str, Any]:
         visible, hidden = earlier_cases(request.user, subjects=[case.subject], exclude=case)
         return {
-            "referral": case.referral,
+            "referral": Referral.objects.select_related("source_sector", "concern_type").get(case=case),
             "earlier_visible": visible,
             "earlier_hidden": hidden,
             "age": case.subject.age_on(case.received_on),
@@ -186,10 +200,8 @@ def assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
 
 def plan(request: HttpRequest, reference: UUID) -> HttpResponse:
     def extra(case: Case) -> dict[str, Any]:
-        elements = (
-            []
-            if not hasattr(case, "support_plan")
-            else list(case.support_plan.elements.select_related("support_type", "provider", "provider_user"))
+        elements = list(
+            visible_support_elements(request.user, case).select_related("support_type", "provider", "provider_user")
         )
         return {"elements": elements, "consents": list(case.consents.select_related("recorded_by"))}
 
@@ -222,7 +234,11 @@ def access_history(request: HttpRequest, reference: UUID) -> HttpResponse:
         entries = AuditEntry.objects.filter(case_reference=case.number).select_related("actor", "actor_agency")
         return {"entries": list(entries[:100])}
 
-    return _tab(request, reference, "access", extra, action=Action.ACCESS_HISTORY)
+    return _tab(request, reference, "access", extra)
+
+
+def sharing(request: HttpRequest, reference: UUID) -> HttpResponse:
+    return _tab(request, reference, "sharing", lambda case: {"rows": who_can_see(case)})
 
 
 # --- changes ------------------------------------------------------------------------------------

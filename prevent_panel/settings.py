@@ -156,6 +156,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
+    "tidy-ended-grants": {"task": "sharing.tidy_ended_grants", "schedule": 3600.0},
     "notify-overdue-actions": {"task": "cases.notify_overdue_actions", "schedule": crontab(hour=7, minute=0)},
 }
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/password/", change_password, name="change_password"),
     path("healthz", healthz, name="healthz"),
     path("cases/", include("cases.urls")),
+    path("sharing/", include("sharing.urls")),
     path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,15 +1,22 @@
 """The one place that decides who may see and do what.
 
-The whole policy is here: which cases a user can see (`visible_cases`, one SQL query), the gate for
-one case (`access_case`: 404 when hidden, identical to a missing case; 403 when visible but the role
-may not act), `can` for templates, which notes inside a case a user can see, and the role table.
-Views ask here; templates receive booleans; every access and every refusal is recorded in the audit
-log before anything is shown.
+The whole policy is in this module: which cases a user can see (`visible_cases`, one SQL query),
+the gate for one case (`access_case`: 404 when hidden, identical to a missing case; 403 when visible
+but not allowed), `can` for templates, the items inside a case each user may see, and two tables:
+what each role may do (ROLE_ACTIONS) and what each kind of access allows (LEVEL_ACTIONS). An action
+on a case is allowed when both tables allow it. Views ask here; templates receive booleans; every
+access and every refusal is recorded in the audit log before anything is shown.
 
-Visibility rules (this issue's first rule; grants come with the sharing issue):
-- the owning council's coordinators and chairs see its cases;
-- police practitioners see cases of subjects in their force area;
-- nobody else sees case content; the superuser flag grants nothing; inactive users see nothing.
+Who sees a case, and at which level:
+- OWNER: the owning council's Prevent coordinators and panel chairs;
+- POLICE: police practitioners of the force for the subject's area;
+- FULL or SUMMARY: anyone else with a grant in force, to them or to their agency (ShareGrant, backed by
+  a django-guardian permission; a grant that has ended or been revoked stops working at the next
+  request, whatever the housekeeping task has or has not done yet);
+- PROVIDER: an intervention provider named on one of the case's support elements, who sees only their
+  own elements and the essentials needed to deliver them.
+Auditors and administrators never see case content; inactive users see nothing; the superuser flag
+grants nothing.
 """
 
 from __future__ import annotations
@@ -23,13 +30,16 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from audit import services as audit
-from cases.models import Case, CaseNote, CaseQuerySet, NoteVisibility
+from cases.models import Case, CaseNote, CaseQuerySet, NoteVisibility, SupportElement
 from partners.models import AgencyKind, Role
+from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
 
 
 class Action(models.TextChoices):
     # About one case.
-    VIEW = "view", "View the case"
+    VIEW = "view", "See the case summary"
+    VIEW_FULL = "view_full", "See the whole case"
+    VIEW_PLAN = "view_plan", "See the support plan"
     ADD_NOTE = "add_note", "Add a note"
     ASSESS = "assess", "Add an assessment"
     MOVE = "move", "Move the case to another stage"
@@ -38,24 +48,49 @@ class Action(models.TextChoices):
     PLAN = "plan", "Change the support plan, actions and reviews"
     DECIDE = "decide", "Record a panel decision"
     ACCESS_HISTORY = "access_history", "See who has seen the case"
+    SHARE = "share", "Share the case and answer access requests"
     # Service-wide.
     CREATE_REFERRAL = "create_referral", "Log a referral"
+    REQUEST_ACCESS = "request_access", "Ask for access to a case"
+    BREAK_GLASS = "break_glass", "Take emergency access to a case"
     SEARCH_AUDIT = "search_audit", "Search the audit log"
     EXPORT_AUDIT = "export_audit", "Export the audit log"
 
 
-CASEWORK = frozenset({Action.VIEW, Action.ADD_NOTE, Action.ASSESS, Action.MOVE, Action.PLAN})
+class AccessLevel(models.TextChoices):
+    OWNER = "owner", "Owning council"
+    POLICE = "police", "Police for the subject's area"
+    FULL = "full", "Full access by grant"
+    SUMMARY = "summary", "Summary access by grant"
+    PROVIDER = "provider", "Intervention provider for part of the plan"
 
-# The whole role policy on one screen: what each role may do (on the cases it can see).
+
+READ = frozenset({Action.VIEW, Action.VIEW_FULL, Action.VIEW_PLAN})
+CASEWORK = READ | {Action.ADD_NOTE, Action.ASSESS, Action.MOVE, Action.PLAN}
+
+# What each role may do at all.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.PREVENT_COORDINATOR: CASEWORK | {Action.CONSENT, Action.CREATE_REFERRAL, Action.ACCESS_HISTORY},
-    Role.PANEL_CHAIR: CASEWORK | {Action.CONSENT, Action.DECIDE, Action.ACCESS_HISTORY},
-    Role.POLICE_PRACTITIONER: CASEWORK | {Action.SCREEN},
-    Role.PANEL_MEMBER: frozenset({Action.VIEW, Action.ADD_NOTE}),
-    Role.INTERVENTION_PROVIDER: frozenset({Action.VIEW, Action.ADD_NOTE}),
+    Role.PREVENT_COORDINATOR: CASEWORK
+    | {Action.CONSENT, Action.ACCESS_HISTORY, Action.SHARE, Action.CREATE_REFERRAL, Action.REQUEST_ACCESS},
+    Role.PANEL_CHAIR: CASEWORK
+    | {Action.CONSENT, Action.DECIDE, Action.ACCESS_HISTORY, Action.SHARE, Action.REQUEST_ACCESS, Action.BREAK_GLASS},
+    Role.POLICE_PRACTITIONER: CASEWORK | {Action.SCREEN, Action.REQUEST_ACCESS, Action.BREAK_GLASS},
+    Role.PANEL_MEMBER: READ | {Action.ADD_NOTE, Action.REQUEST_ACCESS},
+    Role.INTERVENTION_PROVIDER: frozenset({Action.VIEW, Action.VIEW_PLAN, Action.ADD_NOTE}),
     Role.AUDITOR: frozenset({Action.SEARCH_AUDIT, Action.EXPORT_AUDIT}),
     Role.ADMINISTRATOR: frozenset(),
 }
+
+# What each kind of access to a case allows.
+LEVEL_ACTIONS: dict[str, frozenset[Action]] = {
+    AccessLevel.OWNER: frozenset(Action) - {Action.SCREEN},
+    AccessLevel.POLICE: frozenset(Action),
+    AccessLevel.FULL: READ | {Action.ADD_NOTE},
+    AccessLevel.SUMMARY: frozenset({Action.VIEW}),
+    AccessLevel.PROVIDER: frozenset({Action.VIEW, Action.VIEW_PLAN, Action.ADD_NOTE}),
+}
+NO_CASE_CONTENT = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
+GRANT_PERMISSIONS = ("view_case", "view_case_full")
 
 
 def _active(user: Any) -> bool:
@@ -63,7 +98,7 @@ def _active(user: Any) -> bool:
 
 
 def can_do(user: Any, action: Action) -> bool:
-    """Whether the user's role allows an action at all (service-wide actions, or before a case is known)."""
+    """Whether the user's role allows a service-wide action."""
     return _active(user) and action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
@@ -74,25 +109,84 @@ def require(user: Any, action: Action) -> None:
         raise PermissionDenied
 
 
-def _visibility(user: Any) -> Q | None:
-    """The visibility rule as one Q expression, shared by the list and the single-case gate."""
-    if not _active(user):
-        return None
+def _owner_rule(user: Any) -> Q | None:
     agency = user.agency
     if user.role in (Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR) and agency.kind == AgencyKind.LOCAL_AUTHORITY:
         return Q(owning_agency_id=agency.pk)
+    return None
+
+
+def _police_rule(user: Any) -> Q | None:
+    agency = user.agency
     if user.role == Role.POLICE_PRACTITIONER and agency.kind == AgencyKind.POLICE and agency.police_force_area:
         return Q(subject__police_force_area=agency.police_force_area)
     return None
 
 
+def _provider_cases(user: Any) -> QuerySet[SupportElement, Any]:
+    return SupportElement.objects.filter(provider_user_id=user.pk).values("plan__case_id")
+
+
+def _granted_cases(user: Any) -> Q:
+    """Cases with a grant in force to the user or their agency, and the guardian permission behind it."""
+    in_force = ShareGrant.objects.active().for_user(user).values("case_id")
+    direct = CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename__in=GRANT_PERMISSIONS
+    ).values("content_object_id")
+    via_group = CaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename__in=GRANT_PERMISSIONS
+    ).values("content_object_id")
+    return Q(pk__in=in_force) & Q(pk__in=direct.union(via_group))
+
+
+def _visibility(user: Any) -> Q | None:
+    """The whole visibility rule as one Q expression, shared by lists and the single-case gate."""
+    if not _active(user) or user.role in NO_CASE_CONTENT:
+        return None
+    rule = _granted_cases(user)
+    for extra in (_owner_rule(user), _police_rule(user)):
+        if extra is not None:
+            rule |= extra
+    if user.role == Role.INTERVENTION_PROVIDER:
+        rule |= Q(pk__in=_provider_cases(user))
+    return rule
+
+
 def visible_cases(user: Any, *, action: Action = Action.VIEW) -> CaseQuerySet:
-    """Every case the user may see and act on with `action`, as one SQL query (no audit entry:
-    the caller records what it shows)."""
+    """Every case the user may see, as one SQL query. Records nothing: the caller records what it shows."""
     rule = _visibility(user)
     if rule is None or action not in ROLE_ACTIONS.get(user.role, frozenset()):
         return Case.objects.none()
     return Case.objects.filter(rule)
+
+
+def access_level(user: Any, case: Case) -> AccessLevel | None:
+    """How this user comes to see this case (the strongest way), or None."""
+    if not _active(user) or user.role in NO_CASE_CONTENT:
+        return None
+    # The same rules as _owner_rule and _police_rule, judged on the case in hand (no query).
+    if _owner_rule(user) is not None and case.owning_agency_id == user.agency_id:
+        return AccessLevel.OWNER
+    if _police_rule(user) is not None and case.subject.police_force_area == user.agency.police_force_area:
+        return AccessLevel.POLICE
+    backed = Case.objects.filter(_granted_cases(user), pk=case.pk)
+    levels = set(
+        ShareGrant.objects.active().for_user(user).filter(case=case, case__in=backed).values_list("level", flat=True)
+    )
+    if Level.FULL in levels:
+        return AccessLevel.FULL
+    if (
+        user.role == Role.INTERVENTION_PROVIDER
+        and SupportElement.objects.filter(plan__case=case, provider_user_id=user.pk).exists()
+    ):
+        return AccessLevel.PROVIDER
+    if Level.SUMMARY in levels:
+        return AccessLevel.SUMMARY
+    return None
+
+
+def _allowed(user: Any, level: AccessLevel | None, action: Action) -> bool:
+    return level is not None and action in ROLE_ACTIONS.get(user.role, frozenset()) and action in LEVEL_ACTIONS[level]
 
 
 def access_case(user: Any, reference: UUID, *, action: Action = Action.VIEW, purpose: str = "") -> Case:
@@ -100,28 +194,37 @@ def access_case(user: Any, reference: UUID, *, action: Action = Action.VIEW, pur
 
     Raises Http404 when the case is hidden from the user or does not exist (the same response, so a
     reference reveals nothing), and PermissionDenied when the user can see it but not do `action`.
+    The case comes back with `access_level` set, for `can`.
     """
     rule = _visibility(user)
-    case = (
-        Case.objects.filter(rule).select_related("subject", "owning_agency").filter(reference=reference).first()
-        if rule is not None
-        else None
-    )
-    event = "case.viewed" if action == Action.VIEW else f"case.{action.value}"
+    case = None
+    if rule is not None:
+        case = Case.objects.filter(rule).select_related("subject", "owning_agency").filter(reference=reference).first()
+    event = "case.viewed" if action in READ else f"case.{action.value}"
     if case is None:
         audit.record_denied(actor=user, event=event, model=Case, object_repr=str(reference), reason="not visible")
         raise Http404("No such case")
-    if action not in ROLE_ACTIONS.get(user.role, frozenset()):
-        audit.record_denied(actor=user, event=event, obj=case, case_reference=case.number, reason="role")
+    case.access_level = access_level(user, case)  # type: ignore[attr-defined]
+    if not _allowed(user, case.access_level, action):  # type: ignore[attr-defined]
+        audit.record_denied(actor=user, event=event, obj=case, case_reference=case.number, reason="not allowed")
         raise PermissionDenied
-    audit.record(event=event, actor=user, obj=case, case_reference=case.number, purpose=purpose)
+    audit.record(
+        event=event,
+        actor=user,
+        obj=case,
+        case_reference=case.number,
+        purpose=purpose,
+        detail={"level": case.access_level},  # type: ignore[attr-defined]
+    )
     return case
 
 
 def can(user: Any, case: Case, action: Action) -> bool:
-    """For templates: may this user do `action` on a case they are already looking at? Records nothing."""
-    rule = _visibility(user)
-    return rule is not None and action in ROLE_ACTIONS.get(user.role, frozenset())
+    """For templates: may this user do `action` on a case they already reached through access_case?"""
+    level = getattr(case, "access_level", None)
+    if level is None:
+        level = access_level(user, case)
+    return _allowed(user, level, action)
 
 
 def visible_notes(user: Any, case: Case) -> QuerySet[CaseNote]:
@@ -134,6 +237,14 @@ def visible_notes(user: Any, case: Case) -> QuerySet[CaseNote]:
     ).distinct()
 
 
+def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:
+    """Support elements of a case the user can see: an intervention provider sees only their own."""
+    elements = SupportElement.objects.filter(plan__case=case)
+    if getattr(case, "access_level", None) == AccessLevel.PROVIDER:
+        elements = elements.filter(provider_user_id=user.pk)
+    return elements
+
+
 def earlier_cases(user: Any, *, subjects: list[Any], exclude: Case | None = None) -> tuple[list[Case], int]:
     """Earlier cases of these subjects, for repeat referrals: the ones the user may see (with their
     stage, i.e. outcome), and how many others exist, which is all the user may learn about them."""
@@ -143,3 +254,60 @@ def earlier_cases(user: Any, *, subjects: list[Any], exclude: Case | None = None
     rule = _visibility(user)
     visible = list(cases.filter(rule)) if rule is not None else []
     return visible, cases.count() - len(visible)
+
+
+def who_can_see(case: Case) -> list[dict[str, Any]]:
+    """Transparency for the owner: every route by which someone can see this case, and why."""
+    from partners.models import Agency
+
+    rows: list[dict[str, Any]] = [
+        {
+            "who": f"Prevent coordinators and panel chairs of {case.owning_agency.name}",
+            "why": "Owning council",
+            "level": AccessLevel.OWNER.label,
+            "until": None,
+            "grant": None,
+        },
+    ]
+    forces = Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=case.subject.police_force_area)
+    for force in forces:
+        rows.append(
+            {
+                "who": f"Police practitioners of {force.name}",
+                "why": "Police for the subject's area",
+                "level": AccessLevel.POLICE.label,
+                "until": None,
+                "grant": None,
+            }
+        )
+    for element in SupportElement.objects.filter(plan__case=case, provider_user__isnull=False).select_related(
+        "provider_user", "provider"
+    ):
+        rows.append(
+            {
+                "who": f"{element.provider_user} ({element.provider.name})",
+                "why": "Named provider of part of the support plan",
+                "level": AccessLevel.PROVIDER.label,
+                "until": element.ends_on,
+                "grant": None,
+            }
+        )
+    for grant in ShareGrant.objects.active().filter(case=case).select_related("agency", "user__agency"):
+        who = grant.agency.name if grant.agency else f"{grant.user} ({grant.user.agency.name})"  # type: ignore[union-attr]
+        rows.append(
+            {
+                "who": who,
+                "why": f"{grant.get_kind_display()}: {grant.purpose}",
+                "basis": grant.get_legal_basis_display(),
+                "level": grant.get_level_display(),
+                "until": grant.ends_at,
+                "grant": grant,
+            }
+        )
+    return rows
+
+
+def find_case_by_number(number: str) -> Case | None:
+    """For access requests and break-glass, where the user knows a case number but cannot see the case.
+    The caller must not reveal whether it exists."""
+    return Case.objects.filter(number=number.strip().upper()).first()

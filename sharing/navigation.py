@@ -38,6 +38,12 @@ SECTIONS = [
     ),
     Section("Panel meetings", "cases:meetings", "Agendas, meetings and minutes.", CASEWORK),
     Section("Access requests", "sharing:requests", "Ask for, approve or refuse access to a case.", CASEWORK),
+    Section(
+        "Break-glass",
+        "sharing:break_glass",
+        "Emergency access to a case, reviewed by auditors.",
+        frozenset({Role.POLICE_PRACTITIONER, Role.PANEL_CHAIR}),
+    ),
     Section("Audit log", "audit:search", "Search and export the access log.", frozenset({Role.AUDITOR})),
     Section("Reference data", "admin:index", "Agencies and user accounts.", frozenset({Role.ADMINISTRATOR})),
 ]

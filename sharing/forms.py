@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from cases.forms import _date
+from partners.models import Agency, User
+from prevent_panel.forms import GovUKFormMixin
+from sharing.models import LegalBasis, Level
+
+
+def end_of(day: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
+class GrantForm(GovUKFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        label="Share with an agency",
+        empty_label="Choose an agency",
+    )
+    user = forms.ModelChoiceField(
+        required=False,
+        queryset=User.objects.filter(is_active=True),
+        label="Or with one person",
+        empty_label="Choose a person",
+    )
+    level = forms.ChoiceField(choices=Level.choices, widget=forms.RadioSelect, initial=Level.SUMMARY)
+    purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Purpose",
+        help_text="Why this agency or person needs to see the case",
+    )
+    legal_basis = forms.ChoiceField(choices=LegalBasis.choices, widget=forms.RadioSelect, label="Legal basis")
+    until = _date("Share until", "Sharing stops at the end of this day")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("agency")) == bool(data.get("user")):
+            self.add_error("agency", "Choose an agency or a person, not both")
+        if data.get("until") and data["until"] < timezone.localdate():
+            self.add_error("until", "Share until must be today or in the future")
+        return data
+
+
+class ExtendForm(GovUKFormMixin, forms.Form):
+    until = _date("Extend until")
+
+
+class RequestAccessForm(GovUKFormMixin, forms.Form):
+    number = forms.CharField(max_length=20, label="Case reference", help_text="For example, PP-2026-00042")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why do you need access?")
+
+
+class AnswerRequestForm(GovUKFormMixin, forms.Form):
+    answer = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect)
+    level = forms.ChoiceField(choices=Level.choices, widget=forms.RadioSelect, initial=Level.SUMMARY, required=False)
+    legal_basis = forms.ChoiceField(choices=LegalBasis.choices, required=False, label="Legal basis (if approving)")
+    days = forms.IntegerField(min_value=1, max_value=365, initial=30, required=False, label="For how many days")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Note to the requester",
+        help_text="Required when refusing",
+    )
+
+    def ends_at(self) -> datetime:
+        return timezone.now() + timedelta(days=self.cleaned_data.get("days") or 30)
+
+
+class BreakGlassForm(GovUKFormMixin, forms.Form):
+    number = forms.CharField(max_length=20, label="Case reference", help_text="For example, PP-2026-00042")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="The emergency",
+        help_text="Auditors review every break-glass access. Access lasts 12 hours.",
+    )

@@ -1,0 +1,134 @@
+"""Grants of access to cases, the requests that lead to them, and the guardian permission tables
+that back them. Whether a grant is in force is judged at every request (sharing/access.py), not by
+a housekeeping task: expiry and revocation take effect at the next request."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's direct foreign-key table for case permissions held by one user."""
+
+    content_object = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="user_perms")
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """django-guardian's direct foreign-key table for case permissions held by an agency's group."""
+
+    content_object = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="group_perms")
+
+
+class Level(models.TextChoices):
+    SUMMARY = "summary", "Summary: who, the stage and the type of concern"
+    FULL = "full", "Full: the whole case, with notes shared with the agency"
+
+
+class LegalBasis(models.TextChoices):
+    PUBLIC_TASK = "gdpr_6_1_e", "UK GDPR Art 6(1)(e) public task, with DPA 2018 s.8"
+    SUBSTANTIAL_PUBLIC_INTEREST = (
+        "gdpr_9_2_g",
+        "UK GDPR Art 9(2)(g) substantial public interest, with DPA 2018 Sch 1 para 6",
+    )
+    SAFEGUARDING = "dpa_sch1_18", "DPA 2018 Sch 1 para 18 safeguarding of children and individuals at risk"
+    DUTY_TO_COOPERATE = "ctsa_s38", "CTSA 2015 s.38 duty of panel partners to co-operate"
+
+
+class GrantKind(models.TextChoices):
+    SHARED = "shared", "Shared by the owner"
+    REQUESTED = "requested", "Access request approved"
+    MEETING = "meeting", "Panel meeting invitation"
+    BREAK_GLASS = "break_glass", "Break-glass (emergency)"
+
+
+class ShareGrantQuerySet(models.QuerySet["ShareGrant"]):
+    def active(self, at: datetime | None = None) -> ShareGrantQuerySet:
+        """In force at `at` (now): started, not ended, not revoked."""
+        moment = at or timezone.now()
+        return self.filter(revoked_at__isnull=True, starts_at__lte=moment, ends_at__gt=moment)
+
+    def for_user(self, user: object) -> ShareGrantQuerySet:
+        return self.filter(Q(user_id=user.pk) | Q(agency_id=user.agency_id))  # type: ignore[attr-defined]
+
+
+class ShareGrant(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="grants")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    kind = models.CharField(max_length=20, choices=GrantKind.choices, default=GrantKind.SHARED)
+    purpose = models.TextField()
+    legal_basis = models.CharField(max_length=20, choices=LegalBasis.choices)
+    granted_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    revoked_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Set once a housekeeping task has removed the guardian permission of an ended grant.
+    tidied_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="grant_to_agency_or_user",
+                condition=(Q(agency__isnull=False) & Q(user__isnull=True))
+                | (Q(agency__isnull=True) & Q(user__isnull=False)),
+                violation_error_message="A grant is to one agency or to one user.",
+            ),
+            models.CheckConstraint(
+                name="grant_ends_after_it_starts",
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                violation_error_message="A grant must end after it starts.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "case"], name="grant_agency_case"),
+            models.Index(fields=["user", "case"], name="grant_user_case"),
+            models.Index(fields=["ends_at"], name="grant_ends"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Grant {str(self.reference)[:8]}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"case_reference": self.case.number}
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and self.starts_at <= now < self.ends_at
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the owner"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class AccessRequest(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="access_requests")
+    requester = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    decided_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    grant = models.OneToOneField(ShareGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Access request {str(self.reference)[:8]}"

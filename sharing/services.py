@@ -1,0 +1,278 @@
+"""Writes that change who may see a case: grants, revocation, extension, access requests, break-glass,
+and the housekeeping of ended grants. Each is keyword-only, atomic and audited. Who may call them is
+decided beforehand in sharing.access."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from audit import services as audit
+from audit.models import Outcome
+from cases.models import Case
+from partners.models import Agency, User
+from sharing.models import AccessRequest, GrantKind, LegalBasis, Level, RequestStatus, ShareGrant
+
+BREAK_GLASS_HOURS = 12
+PERMISSION = {Level.SUMMARY: "cases.view_case", Level.FULL: "cases.view_case_full"}
+
+
+def _holder(grant: ShareGrant) -> User | Group:
+    if grant.user is not None:
+        return grant.user
+    assert grant.agency is not None and grant.agency.group is not None  # noqa: S101 - enforced by constraints
+    return grant.agency.group
+
+
+def _refuse(message: str) -> Any:
+    raise ValidationError(message)
+
+
+@transaction.atomic
+def grant_access(
+    *,
+    case: Case,
+    actor: User,
+    level: Level,
+    purpose: str,
+    legal_basis: LegalBasis,
+    ends_at: datetime,
+    agency: Agency | None = None,
+    user: User | None = None,
+    kind: GrantKind = GrantKind.SHARED,
+    starts_at: datetime | None = None,
+) -> ShareGrant:
+    """Share a case with an agency or one user, at a level, for a purpose, under a legal basis, until
+    `ends_at`. Backed by a django-guardian object permission; audited as sharing.granted."""
+    if (agency is None) == (user is None):
+        _refuse("Share with one agency or with one person.")
+    if not purpose.strip():
+        _refuse("Say why the case is being shared: the purpose is part of the record.")
+    starts = starts_at or timezone.now()
+    if ends_at <= starts:
+        _refuse("The end of the sharing must be in the future.")
+    if agency is not None and agency.pk == case.owning_agency_id:
+        _refuse(f"{agency.name} owns this case and already sees it.")
+    grant = ShareGrant.objects.create(
+        case=case,
+        agency=agency,
+        user=user,
+        level=level,
+        kind=kind,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        granted_by=actor,
+        starts_at=starts,
+        ends_at=ends_at,
+    )
+    assign_perm(PERMISSION[Level(level)], _holder(grant), case)
+    audit.record(
+        event="sharing.granted",
+        actor=actor,
+        obj=case,
+        action=audit.Action.UPDATE,
+        case_reference=case.number,
+        is_flagged=kind == GrantKind.BREAK_GLASS,
+        detail={
+            "grant": str(grant.reference),
+            "to_agency": agency.code if agency else None,
+            "to_user": user.username if user else None,
+            "level": str(level),
+            "kind": str(kind),
+            "legal_basis": str(legal_basis),
+            "until": ends_at.isoformat(),
+        },
+    )
+    return grant
+
+
+def _drop_permission_if_unused(grant: ShareGrant) -> None:
+    """Remove the guardian permission unless another grant in force still needs it."""
+    others = ShareGrant.objects.active().filter(case_id=grant.case_id, level=grant.level).exclude(pk=grant.pk)
+    others = others.filter(user=grant.user) if grant.user_id else others.filter(agency=grant.agency)
+    if not others.exists():
+        remove_perm(PERMISSION[Level(grant.level)], _holder(grant), grant.case)
+
+
+@transaction.atomic
+def revoke_grant(*, grant: ShareGrant, actor: User) -> ShareGrant:
+    """Stop a grant now. Audited as sharing.revoked."""
+    grant = ShareGrant.objects.select_for_update().select_related("case", "agency__group", "user").get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        _refuse("This sharing has already been revoked.")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    _drop_permission_if_unused(grant)
+    audit.record(
+        event="sharing.revoked",
+        actor=actor,
+        obj=grant.case,
+        action=audit.Action.UPDATE,
+        case_reference=grant.case.number,
+        detail={"grant": str(grant.reference)},
+    )
+    return grant
+
+
+@transaction.atomic
+def extend_grant(*, grant: ShareGrant, actor: User, ends_at: datetime) -> ShareGrant:
+    """Move the end of a grant in force later. Audited as sharing.extended."""
+    grant = ShareGrant.objects.select_for_update().select_related("case").get(pk=grant.pk)
+    if not grant.is_active:
+        _refuse("Only sharing that is still in force can be extended; share the case again instead.")
+    if ends_at <= grant.ends_at:
+        _refuse("The new end must be later than the current one.")
+    previous = grant.ends_at
+    grant.ends_at = ends_at
+    grant.save(update_fields=["ends_at"])
+    audit.record(
+        event="sharing.extended",
+        actor=actor,
+        obj=grant.case,
+        action=audit.Action.UPDATE,
+        case_reference=grant.case.number,
+        detail={"grant": str(grant.reference), "from": previous.isoformat(), "until": ends_at.isoformat()},
+    )
+    return grant
+
+
+def tidy_ended_grants(*, now: datetime | None = None) -> int:
+    """Housekeeping (Celery beat): remove the guardian permissions of grants that have ended. Access
+    already stopped at the end, whatever this task has done; this keeps the permission tables small."""
+    moment = now or timezone.now()
+    ended = ShareGrant.objects.filter(tidied_at__isnull=True).filter(
+        Q(ends_at__lte=moment) | Q(revoked_at__isnull=False)
+    )
+    count = 0
+    for grant in ended.select_related("case", "agency__group", "user"):
+        with transaction.atomic():
+            _drop_permission_if_unused(grant)
+            ShareGrant.objects.filter(pk=grant.pk).update(tidied_at=moment)
+        count += 1
+    return count
+
+
+# --- access requests ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_access(*, case: Case | None, number: str, requester: User, reason: str) -> AccessRequest | None:
+    """A partner asks for access to a case by its number. Whether the case exists is not revealed: the
+    attempt is recorded either way, and only a real case gets a request (and its owner an email)."""
+    if not reason.strip():
+        _refuse("Say why you need access to the case.")
+    if case is None:
+        audit.record(
+            event="sharing.requested",
+            actor=requester,
+            model=Case,
+            object_repr=number[:20],
+            outcome=Outcome.DENIED,
+            detail={"reason": "no such case"},
+        )
+        return None
+    request = AccessRequest.objects.create(case=case, requester=requester, reason=reason)
+    audit.record(
+        event="sharing.requested",
+        actor=requester,
+        obj=case,
+        action=audit.Action.CREATE,
+        case_reference=case.number,
+        detail={"request": str(request.reference)},
+    )
+    from sharing.tasks import notify_request_made
+
+    notify_request_made.delay_on_commit(request.pk)
+    return request
+
+
+@transaction.atomic
+def approve_request(
+    *, request: AccessRequest, actor: User, level: Level, legal_basis: LegalBasis, ends_at: datetime, note: str = ""
+) -> AccessRequest:
+    """The owner approves: a grant to the requester. Both sides are told by email."""
+    request = AccessRequest.objects.select_for_update().select_related("case", "requester").get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        _refuse("This request has already been answered.")
+    grant = grant_access(
+        case=request.case,
+        actor=actor,
+        level=level,
+        purpose=f"Access request: {request.reason}",
+        legal_basis=legal_basis,
+        ends_at=ends_at,
+        user=request.requester,
+        kind=GrantKind.REQUESTED,
+    )
+    request.status = RequestStatus.APPROVED
+    request.decided_by, request.decided_at, request.decision_note, request.grant = actor, timezone.now(), note, grant
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "grant"])
+    audit.record(
+        event="sharing.request_approved",
+        actor=actor,
+        obj=request.case,
+        action=audit.Action.UPDATE,
+        case_reference=request.case.number,
+        detail={"request": str(request.reference)},
+    )
+    from sharing.tasks import notify_request_answered
+
+    notify_request_answered.delay_on_commit(request.pk)
+    return request
+
+
+@transaction.atomic
+def refuse_request(*, request: AccessRequest, actor: User, note: str) -> AccessRequest:
+    request = AccessRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    if request.status != RequestStatus.PENDING:
+        _refuse("This request has already been answered.")
+    if not note.strip():
+        _refuse("Say why the request is refused: the requester is told.")
+    request.status = RequestStatus.REFUSED
+    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    audit.record(
+        event="sharing.request_refused",
+        actor=actor,
+        obj=request.case,
+        action=audit.Action.UPDATE,
+        case_reference=request.case.number,
+        detail={"request": str(request.reference)},
+    )
+    from sharing.tasks import notify_request_answered
+
+    notify_request_answered.delay_on_commit(request.pk)
+    return request
+
+
+# --- break-glass --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def break_glass(*, case: Case, actor: User, reason: str, hours: int = BREAK_GLASS_HOURS) -> ShareGrant:
+    """Immediate, time-limited full access for a police practitioner or chair, with a written reason.
+    The audit entry is flagged for auditors' review and the owning council's coordinators are told."""
+    if len(reason.strip()) < 20:
+        _refuse("Explain the emergency in at least 20 characters: auditors review every break-glass access.")
+    grant = grant_access(
+        case=case,
+        actor=actor,
+        user=actor,
+        level=Level.FULL,
+        kind=GrantKind.BREAK_GLASS,
+        purpose=f"Break-glass: {reason}",
+        legal_basis=LegalBasis.SAFEGUARDING,
+        ends_at=timezone.now() + timedelta(hours=hours),
+    )
+    from sharing.tasks import notify_break_glass
+
+    notify_break_glass.delay_on_commit(grant.pk)
+    return grant

@@ -1,0 +1,68 @@
+"""Sharing notifications and housekeeping. Emails name the case number, never the person."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from partners.models import Role, User
+from sharing import services
+from sharing.models import AccessRequest, RequestStatus, ShareGrant
+
+
+def _coordinators(agency_id: int) -> list[str]:
+    return list(
+        User.objects.filter(agency_id=agency_id, role=Role.PREVENT_COORDINATOR, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+@shared_task(name="sharing.notify_request_made", ignore_result=True)
+def notify_request_made(request_id: int) -> int:
+    request = AccessRequest.objects.select_related("case", "requester__agency").get(pk=request_id)
+    link = f"{settings.SITE_URL}{reverse('sharing:requests')}"
+    return send_mail(
+        subject=f"Access requested to {request.case.number}",
+        message=f"{request.requester.username} ({request.requester.agency.name}) asks for access to "
+        f"{request.case.number}.\n\nAnswer it in Prevent Panel: {link}",
+        from_email=None,
+        recipient_list=_coordinators(request.case.owning_agency_id),
+    )
+
+
+@shared_task(name="sharing.notify_request_answered", ignore_result=True)
+def notify_request_answered(request_id: int) -> int:
+    request = AccessRequest.objects.select_related("case", "requester").get(pk=request_id)
+    answer = "approved" if request.status == RequestStatus.APPROVED else "refused"
+    message = f"Your request for access to {request.case.number} was {answer}."
+    if request.decision_note:
+        message += f"\n\nNote from the owner: {request.decision_note}"
+    if request.grant is not None:
+        message += f"\n\nAccess lasts until {request.grant.ends_at:%-d %B %Y %H:%M}."
+    return send_mail(
+        subject=f"Access request {answer}: {request.case.number}",
+        message=message,
+        from_email=None,
+        recipient_list=[request.requester.email] if request.requester.email else [],
+    )
+
+
+@shared_task(name="sharing.notify_break_glass", ignore_result=True)
+def notify_break_glass(grant_id: int) -> int:
+    grant = ShareGrant.objects.select_related("case", "user__agency").get(pk=grant_id)
+    assert grant.user is not None  # noqa: S101 - break-glass grants are always to one user
+    return send_mail(
+        subject=f"Break-glass access to {grant.case.number}",
+        message=f"{grant.user.username} ({grant.user.agency.name}) took emergency access to {grant.case.number} "
+        f"until {grant.ends_at:%-d %B %Y %H:%M}. Auditors will review it.",
+        from_email=None,
+        recipient_list=_coordinators(grant.case.owning_agency_id),
+    )
+
+
+@shared_task(name="sharing.tidy_ended_grants", ignore_result=True)
+def tidy_ended_grants() -> int:
+    return services.tidy_ended_grants()
