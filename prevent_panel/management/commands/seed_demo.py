@@ -20,6 +20,7 @@ from cases.demo import seed_cases
 from cases.models import Case
 from partners.demo import seed_people
 from prevent_panel.env import env_str
+from sharing.demo import seed_grants
 
 DEFAULT_DEMO_PASSWORD = "Northgate-demo-2026"  # noqa: S105 - documented demo default, synthetic accounts only
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_people(password=password)
             seed_cases(people=people)
+            seed_grants(people=people)
         # Sealed outside the transaction above: the sealer seals only committed entries.
         seed_history(people=people)
 
