@@ -47,3 +47,12 @@ class AuditSearchForm(GovUKFormMixin, forms.Form):
     def as_filters(self) -> dict[str, str]:
         """The filters in plain text, for the audit entry and the export cover."""
         return {name: str(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class FlagReviewForm(GovUKFormMixin, forms.Form):
+    justified = forms.ChoiceField(
+        choices=[("yes", "Yes, justified"), ("no", "No, refer to the information governance lead")],
+        widget=forms.RadioSelect,
+        label="Was the emergency access justified?",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you found")

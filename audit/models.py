@@ -157,3 +157,19 @@ class Seal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         _refuse()
+
+
+class FlagReview(models.Model):
+    """An auditor's review of a flagged entry (break-glass access). The entry itself never changes."""
+
+    entry = models.OneToOneField(AuditEntry, on_delete=models.PROTECT, related_name="review")
+    reviewer = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    justified = models.BooleanField()
+    note = models.TextField()
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"Review of entry {self.entry_id}"

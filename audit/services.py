@@ -178,3 +178,28 @@ def stamp_change_entry(entry: AuditEntry) -> None:
     for name, value in _request_fields().items():
         if not getattr(entry, name, None):
             setattr(entry, name, value)
+
+
+def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, note: str) -> Any:
+    """An auditor records whether a break-glass access was justified. Audited as audit.flag_reviewed."""
+    from django.core.exceptions import ValidationError
+
+    from audit.models import FlagReview
+
+    with transaction.atomic():
+        if not entry.is_flagged:
+            raise ValidationError("Only flagged entries are reviewed.")
+        if FlagReview.objects.filter(entry=entry).exists():
+            raise ValidationError("This entry has already been reviewed.")
+        if not note.strip():
+            raise ValidationError("Record what you found.")
+        review = FlagReview.objects.create(entry=entry, reviewer=reviewer, justified=justified, note=note)
+        record(
+            event="audit.flag_reviewed",
+            actor=reviewer,
+            obj=entry,
+            action=Action.UPDATE,
+            case_reference=entry.case_reference,
+            detail={"entry": entry.pk, "justified": justified},
+        )
+    return review

@@ -7,4 +7,6 @@ from audit import views
 app_name = "audit"
 urlpatterns = [
     path("", views.search, name="search"),
+    path("flagged/", views.flagged, name="flagged"),
+    path("flagged/<int:entry_id>/", views.review_flagged, name="review_flagged"),
 ]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from audit import services as audit
-from audit.forms import AuditSearchForm
+from audit.forms import AuditSearchForm, FlagReviewForm
 from audit.models import AuditEntry
 from sharing.access import Action, require
 
@@ -32,3 +34,46 @@ def search(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "entries": shown, "query": query.urlencode()}
     return render(request, "audit/search.html", context, status=200 if valid else 400)
+
+
+def flagged(request: HttpRequest) -> HttpResponse:
+    """The review queue: break-glass accesses, unreviewed first."""
+    require(request.user, Action.SEARCH_AUDIT)
+    entries = list(
+        AuditEntry.objects.filter(is_flagged=True)
+        .select_related("actor", "actor_agency", "review__reviewer")
+        .order_by("review", "-timestamp")[:200]
+    )
+    audit.record_list(
+        actor=request.user,
+        event="audit.flagged_listed",
+        model=AuditEntry,
+        references=[str(e.pk) for e in entries],
+        filters={},
+    )
+    return render(request, "audit/flagged.html", {"entries": entries})
+
+
+def review_flagged(request: HttpRequest, entry_id: int) -> HttpResponse:
+    require(request.user, Action.SEARCH_AUDIT)
+    entry = AuditEntry.objects.filter(pk=entry_id, is_flagged=True).select_related("actor", "actor_agency").first()
+    if entry is None:
+        raise Http404("No such flagged entry")
+    form = FlagReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit.review_flagged_entry(
+                entry=entry,
+                reviewer=request.user,
+                justified=form.cleaned_data["justified"] == "yes",
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("audit:flagged")
+    audit.record(event="audit.flag_opened", actor=request.user, obj=entry, case_reference=entry.case_reference)
+    return render(
+        request, "audit/review_flagged.html", {"entry": entry, "form": form}, status=400 if form.errors else 200
+    )

@@ -78,6 +78,8 @@ def grant_access(
         actor=actor,
         obj=case,
         action=audit.Action.UPDATE,
+        # The stated purpose (for break-glass, the emergency) is what auditors review the grant against.
+        purpose=purpose,
         case_reference=case.number,
         is_flagged=kind == GrantKind.BREAK_GLASS,
         detail={
