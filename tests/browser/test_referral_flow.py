@@ -70,7 +70,7 @@ def test_a_referral_is_logged_screened_to_channel_and_listed(live_server, page: 
     case.refresh_from_db()
     assert case.stage == Stage.REFERRED_TO_CHANNEL
 
-    page.get_by_role("link", name="Cases", exact=True).click()
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Cases").click()
     expect(page.locator("table")).to_contain_text(case.number)
     expect(page.locator("table")).to_contain_text("Referred to Channel")
     assert_accessible(page)
