@@ -21,6 +21,9 @@ grants nothing.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Iterable
+from functools import reduce
 from typing import Any
 from uuid import UUID
 
@@ -127,9 +130,10 @@ def _provider_cases(user: Any) -> QuerySet[SupportElement, Any]:
     return SupportElement.objects.filter(provider_user_id=user.pk).values("plan__case_id")
 
 
-def _granted_cases(user: Any) -> Q:
-    """Cases with a grant in force to the user or their agency, and the guardian permission behind it."""
-    in_force = ShareGrant.objects.active().for_user(user).values("case_id")
+def _granted_cases(user: Any, levels: Iterable[Level] = tuple(Level)) -> Q:
+    """Cases with a grant in force (at one of `levels`) to the user or their agency, and the guardian
+    permission behind it."""
+    in_force = ShareGrant.objects.active().for_user(user).filter(level__in=levels).values("case_id")
     direct = CaseUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename__in=GRANT_PERMISSIONS
     ).values("content_object_id")
@@ -139,22 +143,29 @@ def _granted_cases(user: Any) -> Q:
     return Q(pk__in=in_force) & Q(pk__in=direct.union(via_group))
 
 
-def _visibility(user: Any) -> Q | None:
-    """The whole visibility rule as one Q expression, shared by lists and the single-case gate."""
+def _visibility(user: Any, action: Action = Action.VIEW) -> Q | None:
+    """The whole visibility rule as one Q expression, shared by lists and the single-case gate: the ways
+    of seeing a case whose level allows `action` (every level allows VIEW)."""
     if not _active(user) or user.role in NO_CASE_CONTENT:
         return None
-    rule = _granted_cases(user)
-    for extra in (_owner_rule(user), _police_rule(user)):
-        if extra is not None:
-            rule |= extra
-    if user.role == Role.INTERVENTION_PROVIDER:
-        rule |= Q(pk__in=_provider_cases(user))
-    return rule
+    allows = {level for level, actions in LEVEL_ACTIONS.items() if action in actions}
+    grant_levels = [level for level in Level if level in allows]
+    ways = [
+        _granted_cases(user, grant_levels) if grant_levels else None,
+        _owner_rule(user) if AccessLevel.OWNER in allows else None,
+        _police_rule(user) if AccessLevel.POLICE in allows else None,
+        Q(pk__in=_provider_cases(user))
+        if user.role == Role.INTERVENTION_PROVIDER and AccessLevel.PROVIDER in allows
+        else None,
+    ]
+    rules = [way for way in ways if way is not None]
+    return reduce(operator.or_, rules) if rules else None
 
 
 def visible_cases(user: Any, *, action: Action = Action.VIEW) -> CaseQuerySet:
-    """Every case the user may see, as one SQL query. Records nothing: the caller records what it shows."""
-    rule = _visibility(user)
+    """Every case on which the user may do `action` (by default, see it), as one SQL query: both tables
+    apply, as in access_case. Records nothing: the caller records what it shows."""
+    rule = _visibility(user, action)
     if rule is None or action not in ROLE_ACTIONS.get(user.role, frozenset()):
         return Case.objects.none()
     return Case.objects.filter(rule)

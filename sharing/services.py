@@ -106,7 +106,11 @@ def _drop_permission_if_unused(grant: ShareGrant) -> None:
 @transaction.atomic
 def revoke_grant(*, grant: ShareGrant, actor: User) -> ShareGrant:
     """Stop a grant now. Audited as sharing.revoked."""
-    grant = ShareGrant.objects.select_for_update().select_related("case", "agency__group", "user").get(pk=grant.pk)
+    grant = (
+        ShareGrant.objects.select_for_update(of=("self",))
+        .select_related("case", "agency__group", "user")
+        .get(pk=grant.pk)
+    )
     if grant.revoked_at is not None:
         _refuse("This sharing has already been revoked.")
     grant.revoked_at = timezone.now()

@@ -109,7 +109,10 @@ def requests(request: HttpRequest) -> HttpResponse:
             # The same message whether or not the case exists: a number reveals nothing.
             messages.success(request, "Your request has been sent to the case's owner, if the reference is right.")
             return redirect("sharing:requests")
-    mine = list(AccessRequest.objects.filter(requester=user).select_related("case")[:50])
+    # Answered requests only: listing a pending one would tell the requester that the number exists.
+    mine = list(
+        AccessRequest.objects.filter(requester=user).exclude(status=RequestStatus.PENDING).select_related("case")[:50]
+    )
     to_answer = (
         list(
             AccessRequest.objects.filter(
@@ -169,18 +172,20 @@ def break_glass(request: HttpRequest) -> HttpResponse:
     require(user, Action.BREAK_GLASS)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        case = find_case_by_number(form.cleaned_data["number"])
+        number = form.cleaned_data["number"]
+        case = find_case_by_number(number)
         if case is None:
-            form.add_error("number", "Check the case reference: no case with that reference can be opened")
+            # Recorded before the error is added: add_error drops the field from cleaned_data.
             audit.record(
                 event="sharing.break_glass",
                 actor=user,
                 model=AccessRequest,
-                object_repr=form.cleaned_data["number"][:20],
+                object_repr=number[:20],
                 outcome=audit.Outcome.DENIED,
                 is_flagged=True,
                 detail={"reason": "no such case"},
             )
+            form.add_error("number", "Check the case reference: no case with that reference can be opened")
         else:
             try:
                 services.break_glass(case=case, actor=user, reason=form.cleaned_data["reason"])

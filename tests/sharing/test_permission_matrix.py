@@ -1,0 +1,258 @@
+"""The whole access policy, checked cell by cell on the demo data.
+
+Every demo persona x every demo case x every case-level action goes through the real gate
+(`sharing.access.access_case`) and is compared with an oracle written here from the design's rules
+(/work/shared/design.md, "sharing"), without calling anything in `sharing.access` for the expectation.
+The oracle works in Python over rows loaded once, so the matrix costs only the gate's own queries.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import connection
+from django.http import Http404
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.models import Case, SupportElement
+from partners.demo import PERSONAS
+from partners.models import User
+from sharing import services
+from sharing.access import Action, access_case, visible_cases
+from sharing.models import ShareGrant
+
+# --- the policy, restated from the design -----------------------------------------------------------
+
+CASE_ACTIONS = [
+    "view",
+    "view_full",
+    "view_plan",
+    "add_note",
+    "assess",
+    "move",
+    "screen",
+    "consent",
+    "plan",
+    "decide",
+    "access_history",
+    "share",
+]
+READ = {"view", "view_full", "view_plan"}
+CASEWORK = READ | {"add_note", "assess", "move", "plan"}
+
+# What each role may do to a case at all.
+ROLE_TABLE: dict[str, set[str]] = {
+    "prevent_coordinator": CASEWORK | {"consent", "access_history", "share"},
+    "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share"},
+    "police_practitioner": CASEWORK | {"screen"},
+    "panel_member": READ | {"add_note"},
+    "intervention_provider": {"view", "view_plan", "add_note"},
+    "auditor": set(),
+    "administrator": set(),
+}
+
+# What each way of seeing a case allows. The owning council and the police for the subject's area do
+# the casework; which of it a person does is their role's business (the table above), so these two
+# levels stop nothing but the screening decision, which only the police make.
+LEVEL_TABLE: dict[str, set[str]] = {
+    "owner": set(CASE_ACTIONS) - {"screen"},
+    "police": set(CASE_ACTIONS),
+    "full": {"view", "view_full", "view_plan", "add_note"},
+    "summary": {"view"},
+    "provider": {"view", "view_plan", "add_note"},
+}
+# When someone sees a case in more than one way, the strongest way counts (each allows at least what the
+# next allows).
+STRONGEST_FIRST = ["owner", "police", "full", "provider", "summary"]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    pk: int
+    reference: uuid.UUID
+    number: str
+    owner_id: int
+    owner_kind: str
+    force_area: str
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    case_id: int
+    agency_id: int | None
+    user_id: int | None
+    level: str
+    starts_at: datetime
+    ends_at: datetime
+    revoked_at: datetime | None
+
+    def in_force(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.starts_at <= now < self.ends_at
+
+
+@dataclass
+class World:
+    """The demo data the oracle needs, loaded once."""
+
+    users: list[User]
+    cases: list[CaseRow]
+    grants: list[GrantRow]
+    provided: set[tuple[int, int]]  # (case pk, provider user pk) for every support element
+
+    @classmethod
+    def load(cls) -> World:
+        by_name = {u.username: u for u in User.objects.select_related("agency")}
+        cases = [
+            CaseRow(c.pk, c.reference, c.number, c.owning_agency_id, c.owning_agency.kind, c.subject.police_force_area)
+            for c in Case.objects.select_related("subject", "owning_agency").order_by("number")
+        ]
+        grants = [
+            GrantRow(g.case_id, g.agency_id, g.user_id, g.level, g.starts_at, g.ends_at, g.revoked_at)
+            for g in ShareGrant.objects.all()
+        ]
+        provided = {
+            (case_id, user_id)
+            for case_id, user_id in SupportElement.objects.values_list("plan__case_id", "provider_user_id")
+            if user_id is not None
+        }
+        return cls([by_name[p.username] for p in PERSONAS], cases, grants, provided)
+
+    def level(self, user: User, case: CaseRow, now: datetime) -> str | None:
+        """How the design lets this user see this case, or None."""
+        if not user.is_active or user.role in ("auditor", "administrator"):
+            return None
+        agency = user.agency
+        ways: set[str] = set()
+        council = agency.kind == "local_authority"
+        if user.role in ("prevent_coordinator", "panel_chair") and council and case.owner_id == agency.pk:
+            ways.add("owner")
+        force = agency.police_force_area if agency.kind == "police" else ""
+        if user.role == "police_practitioner" and force and force == case.force_area:
+            ways.add("police")
+        for grant in self.grants:
+            to_them = grant.user_id == user.pk or grant.agency_id == agency.pk
+            if grant.case_id == case.pk and to_them and grant.in_force(now):
+                ways.add(grant.level)
+        if user.role == "intervention_provider" and (case.pk, user.pk) in self.provided:
+            ways.add("provider")
+        return next((way for way in STRONGEST_FIRST if way in ways), None)
+
+    def outcome(self, user: User, level: str | None, action: str) -> str:
+        if level is None:
+            return "404"
+        return "ok" if action in ROLE_TABLE[user.role] and action in LEVEL_TABLE[level] else "403"
+
+
+def actual_outcome(user: User, case: CaseRow, action: str) -> tuple[str, str | None]:
+    try:
+        found = access_case(user, case.reference, action=Action(action))
+    except Http404:
+        return "404", None
+    except PermissionDenied:
+        return "403", None
+    return "ok", getattr(found, "access_level", None)
+
+
+class PermissionMatrixTestCase(TestCase):
+    world: World
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        call_command("seed_demo", stdout=io.StringIO())
+        cls.world = World.load()
+
+    def check_matrix(self, users: list[User]) -> Counter[str]:
+        world, now = self.world, timezone.now()
+        seen: Counter[str] = Counter()
+        mismatches: list[str] = []
+        for user in users:
+            for case in world.cases:
+                level = world.level(user, case, now)
+                seen[f"level:{level}"] += 1
+                for action in CASE_ACTIONS:
+                    expected = world.outcome(user, level, action)
+                    got, got_level = actual_outcome(user, case, action)
+                    seen[expected] += 1
+                    if got != expected:
+                        mismatches.append(f"{user.username} {case.number} {action}: expected {expected}, got {got}")
+                    elif got == "ok" and got_level != level:
+                        mismatches.append(f"{user.username} {case.number} {action}: level {level}, got {got_level}")
+        checked = len(users) * len(world.cases) * len(CASE_ACTIONS)
+        if mismatches:
+            self.fail(f"{len(mismatches)} of {checked} cells differ from the policy:\n" + "\n".join(mismatches))
+        return seen
+
+    def test_every_persona_case_and_action_follows_the_policy_tables(self) -> None:
+        users, cases = self.world.users, self.world.cases
+        self.assertEqual(len(users), len(PERSONAS))
+        self.assertGreaterEqual(len(cases), 30)
+        seen = self.check_matrix(users)
+        self.assertEqual(seen.total(), len(users) * len(cases) * (len(CASE_ACTIONS) + 1))
+        # The demo exercises every way of seeing a case, and every answer.
+        for level in [*STRONGEST_FIRST, None]:
+            self.assertGreater(seen[f"level:{level}"], 0, level)
+        for outcome in ("ok", "403", "404"):
+            self.assertGreater(seen[outcome], 0, outcome)
+
+    def test_the_case_list_shows_exactly_the_cases_the_policy_lets_each_persona_see(self) -> None:
+        now = timezone.now()
+        for user in self.world.users:
+            expected = {c.pk for c in self.world.cases if self.world.level(user, c, now) is not None}
+            with CaptureQueriesContext(connection) as queries:
+                got = set(visible_cases(user).values_list("pk", flat=True))
+            self.assertLessEqual(len(queries), 1, "one query (none for a role that sees no cases)")
+            self.assertEqual(got, expected, user.username)
+
+    def test_for_an_action_the_list_holds_only_the_cases_where_the_action_is_allowed(self) -> None:
+        now = timezone.now()
+        mismatches = []
+        for user in self.world.users:
+            levels = {c.pk: self.world.level(user, c, now) for c in self.world.cases}
+            for action in CASE_ACTIONS:
+                expected = {pk for pk, level in levels.items() if self.world.outcome(user, level, action) == "ok"}
+                got = set(visible_cases(user, action=Action(action)).values_list("pk", flat=True))
+                if got != expected:
+                    extra, missing = sorted(got - expected), sorted(expected - got)
+                    mismatches.append(f"{user.username} {action}: extra {extra}, missing {missing}")
+        if mismatches:
+            self.fail(f"{len(mismatches)} lists differ from the policy:\n" + "\n".join(mismatches))
+
+    def test_after_break_glass_the_chair_holds_a_full_grant_to_another_councils_case_and_no_more(self) -> None:
+        chair = next(u for u in self.world.users if u.username == "chair")
+        southmere = next(c for c in self.world.cases if c.owner_id != chair.agency_id)
+        services.break_glass(
+            case=Case.objects.get(pk=southmere.pk), actor=chair, reason="Immediate risk reported out of hours."
+        )
+        self.world = World.load()
+        self.assertEqual(self.world.level(chair, southmere, timezone.now()), "full")
+        self.check_matrix([chair])
+        # The owner's pending access requests are theirs to answer: a full grant does not list them for the chair.
+        health = next(u for u in self.world.users if u.username == "health")
+        services.request_access(
+            case=Case.objects.get(pk=southmere.pk), number=southmere.number, requester=health, reason="Health input."
+        )
+        answerable = set(visible_cases(chair, action=Action.SHARE).values_list("pk", flat=True))
+        self.assertNotIn(southmere.pk, answerable)
+        self.client.force_login(chair)
+        self.assertEqual(self.client.get("/sharing/requests/").context["to_answer"], [])
+
+    def test_a_hidden_case_gives_the_same_404_page_as_a_missing_one(self) -> None:
+        now = timezone.now()
+        for username in ("health", "education", "provider", "southmere-coordinator", "auditor", "admin"):
+            user = next(u for u in self.world.users if u.username == username)
+            hidden = next(c for c in self.world.cases if self.world.level(user, c, now) is None)
+            self.client.force_login(user)
+            for tab in ("", "plan/", "sharing/"):
+                shown = self.client.get(f"/cases/{hidden.reference}/{tab}")
+                missing = self.client.get(f"/cases/{uuid.uuid4()}/{tab}")
+                self.assertEqual((shown.status_code, missing.status_code), (404, 404), (username, tab))
+                self.assertEqual(shown.content, missing.content, (username, tab))
+                self.assertNotContains(shown, hidden.number, status_code=404)
