@@ -366,6 +366,18 @@ class AssessmentForm(GovUKFormMixin, forms.Form):
 
     summary = forms.CharField(widget=forms.Textarea, label="Summary")
     management_plan = forms.CharField(widget=forms.Textarea, label="Management plan")
+    visibility = forms.ChoiceField(
+        choices=NoteVisibility.choices,
+        widget=forms.RadioSelect,
+        initial=NoteVisibility.EVERYONE,
+        label="Who can see this assessment?",
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Named agencies",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -249,6 +249,9 @@ class Assessment(models.Model):
     version = models.PositiveIntegerField()
     assessor = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     originator_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    # Who may see this version, as for notes: police-led assessments may hold what partners must not see.
+    visibility = models.CharField(max_length=20, choices=NoteVisibility.choices, default=NoteVisibility.EVERYONE)
+    shared_with = models.ManyToManyField("partners.Agency", blank=True, related_name="+")
     summary = models.TextField()
     management_plan = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)

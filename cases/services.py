@@ -443,9 +443,21 @@ def add_note(
 
 @transaction.atomic
 def add_assessment(
-    *, case: Case, actor: User, ratings: Mapping[str, tuple[int, str]], summary: str, management_plan: str
+    *,
+    case: Case,
+    actor: User,
+    ratings: Mapping[str, tuple[int, str]],
+    summary: str,
+    management_plan: str,
+    visibility: NoteVisibility = NoteVisibility.EVERYONE,
+    shared_with: Iterable[Agency] = (),
 ) -> Assessment:
-    """Add a new version of the Vulnerability Assessment Framework; earlier versions are never changed."""
+    """Add a new version of the Vulnerability Assessment Framework; earlier versions are never changed.
+    Like a note, a version is visible to everyone who can see the case, the originator's agency, or
+    named agencies."""
+    agencies = list(shared_with)
+    if visibility == NoteVisibility.NAMED and not agencies:
+        _refuse("Choose the agencies that may see this assessment.")
     unknown = set(ratings) - set(FACTOR_LABELS)
     if unknown:
         _refuse(f"Unknown factors: {', '.join(sorted(unknown))}.")
@@ -458,9 +470,12 @@ def add_assessment(
         version=version,
         assessor=actor,
         originator_agency=actor.agency,
+        visibility=visibility,
         summary=summary,
         management_plan=management_plan,
     )
+    if visibility == NoteVisibility.NAMED:
+        assessment.shared_with.set(agencies)
     AssessmentFactor.objects.bulk_create(
         AssessmentFactor(assessment=assessment, factor=code, rating=rating, evidence=evidence)
         for code, (rating, evidence) in ratings.items()

@@ -39,6 +39,7 @@ from sharing.access import (
     can_do,
     earlier_cases,
     require,
+    visible_assessments,
     visible_cases,
     visible_notes,
     visible_support_elements,
@@ -189,7 +190,11 @@ def chronology(request: HttpRequest, reference: UUID) -> HttpResponse:
 
 def assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
     def extra(case: Case) -> dict[str, Any]:
-        versions = list(case.assessments.select_related("assessor", "originator_agency").prefetch_related("factors"))
+        versions = list(
+            visible_assessments(request.user, case)
+            .select_related("assessor", "originator_agency")
+            .prefetch_related("factors")
+        )
         current = versions[0] if versions else None
         previous = versions[1] if len(versions) > 1 else None
         changes = services.assessment_changes(current, previous) if current else []
@@ -323,7 +328,13 @@ def add_assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
         title="Add a vulnerability assessment",
         make_form=lambda case, data: AssessmentForm(data),
         save=lambda case, d: services.add_assessment(
-            case=case, actor=user, ratings=_ratings(d), summary=d["summary"], management_plan=d["management_plan"]
+            case=case,
+            actor=user,
+            ratings=_ratings(d),
+            summary=d["summary"],
+            management_plan=d["management_plan"],
+            visibility=d["visibility"],
+            shared_with=d["shared_with"],
         ),
         done="Assessment added.",
         back="cases:assessment",

@@ -33,7 +33,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from audit import services as audit
-from cases.models import Case, CaseNote, CaseQuerySet, NoteVisibility, SupportElement
+from cases.models import Assessment, Case, CaseNote, CaseQuerySet, NoteVisibility, SupportElement
 from partners.models import AgencyKind, Role
 from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
 
@@ -238,14 +238,24 @@ def can(user: Any, case: Case, action: Action) -> bool:
     return _allowed(user, level, action)
 
 
-def visible_notes(user: Any, case: Case) -> QuerySet[CaseNote]:
-    """Notes of a case the user can see, by originator visibility (call after access_case)."""
+def _by_originator(user: Any) -> Q:
+    """Originator visibility: everyone who can see the case, the originator's agency, or named agencies."""
     agency_id = user.agency_id
-    return case.notes.filter(
+    return (
         Q(visibility=NoteVisibility.EVERYONE)
         | Q(originator_agency_id=agency_id)
         | Q(visibility=NoteVisibility.NAMED, shared_with__id=agency_id)
-    ).distinct()
+    )
+
+
+def visible_notes(user: Any, case: Case) -> QuerySet[CaseNote]:
+    """Notes of a case the user can see, by originator visibility (call after access_case)."""
+    return case.notes.filter(_by_originator(user)).distinct()
+
+
+def visible_assessments(user: Any, case: Case) -> QuerySet[Assessment]:
+    """Assessment versions of a case the user can see, by originator visibility (call after access_case)."""
+    return case.assessments.filter(_by_originator(user)).distinct()
 
 
 def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:

@@ -295,3 +295,49 @@ class GrantAccessTestCase(BaseTestCase):
             self.assertEqual(response.status_code, status, user.username)
             self.assertEqual(written_since(mark), [("case.share", Outcome.DENIED)], user.username)
         self.assertEqual(ShareGrant.objects.count(), 1)
+
+
+class AssessmentVisibilityTestCase(BaseTestCase):
+    def test_assessments_follow_originator_visibility_like_notes(self) -> None:
+        from sharing.access import visible_assessments
+        from sharing.models import LegalBasis, Level
+        from sharing.services import grant_access
+
+        case = make_case(owner=self.casey)
+        grant_access(
+            case=case,
+            actor=self.casey,
+            agency=self.health,
+            level=Level.FULL,
+            purpose="Panel input",
+            legal_basis=LegalBasis.PUBLIC_TASK,
+            ends_at=timezone.now() + timedelta(days=7),
+        )
+        ratings = {"grievance": (2, "")}
+        everyone = case_services.add_assessment(
+            case=case, actor=self.pat, ratings=ratings, summary="Open", management_plan="P"
+        )
+        police_only = case_services.add_assessment(
+            case=case,
+            actor=self.pat,
+            ratings=ratings,
+            summary="Police only",
+            management_plan="P",
+            visibility=NoteVisibility.ORIGINATOR,
+        )
+        named = case_services.add_assessment(
+            case=case,
+            actor=self.pat,
+            ratings=ratings,
+            summary="Named",
+            management_plan="P",
+            visibility=NoteVisibility.NAMED,
+            shared_with=[self.health],
+        )
+        self.assertEqual(set(visible_assessments(self.harper, case)), {everyone, named})
+        self.assertEqual(set(visible_assessments(self.pat, case)), {everyone, police_only, named})
+        self.assertEqual(set(visible_assessments(self.casey, case)), {everyone})
+        self.client.force_login(self.harper)
+        response = self.client.get(f"/cases/{case.reference}/assessment/")
+        self.assertNotContains(response, "Police only")
+        self.assertContains(response, "Named")
