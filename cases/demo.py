@@ -340,6 +340,8 @@ class _Seeder:
             owning_agency=self.agencies[spec.council],
             subject_fields=subject_fields,
             existing_subject=earlier,
+            # The demo council owns every earlier case of its subjects, so it may update them.
+            update_subject=earlier is not None,
             referral_fields={
                 "source_sector": self._value(ReferenceList.SOURCE_SECTOR, spec.sector),
                 "concern_type": concern,

@@ -130,11 +130,18 @@ def normalise_postcode(postcode: str) -> str:
 
 def matching_subjects(*, first_name: str, last_name: str, date_of_birth: date, postcode: str) -> list[Subject]:
     """Earlier subjects who may be the same person: same normalised name and date of birth, or same
-    date of birth and postcode. Who may see their cases is decided by sharing.access."""
+    date of birth, surname and postcode (a changed first name). A date of birth and postcode alone are
+    not enough: that would let anyone who logs referrals look people up. Who may see their cases is
+    decided by sharing.access."""
     candidates = Subject.objects.filter(date_of_birth=date_of_birth)
     name = normalise_name(first_name, last_name)
+    surname = normalise_name(last_name)
     code = normalise_postcode(postcode)
-    return [s for s in candidates if s.match_name == name or (code and s.match_postcode == code)]
+    return [
+        s
+        for s in candidates
+        if s.match_name == name or (s.match_postcode == code and s.match_name.rsplit(" ", 1)[-1] == surname)
+    ]
 
 
 def _next_number(year: int) -> str:
@@ -151,20 +158,26 @@ def create_referral(
     subject_fields: Mapping[str, Any],
     referral_fields: Mapping[str, Any],
     existing_subject: Subject | None = None,
+    update_subject: bool = False,
 ) -> Case:
-    """Log a referral as a new case at stage 'received'. A repeat referral links to the earlier subject
-    and its latest case. Audited as case.referred; owners are emailed about an immediate risk."""
-    if existing_subject is None:
-        subject = Subject(**subject_fields)
-    else:
+    """Log a referral as a new case at stage 'received'. Audited as case.referred; owners are emailed
+    about an immediate risk.
+
+    A repeat referral links the new case to the earlier one (previous_case). The earlier subject's
+    details are updated only when `update_subject` (the caller's sharing check says the actor may change
+    every case of that subject); otherwise the new case gets its own subject record, so nobody can
+    rewrite a person, or the police area that decides who sees them, on a case they cannot see."""
+    if existing_subject is not None and update_subject:
         subject = existing_subject
         for name, value in subject_fields.items():
             setattr(subject, name, value)
+    else:
+        subject = Subject(**subject_fields)
     subject.match_name = normalise_name(subject.first_name, subject.last_name)
     subject.match_postcode = normalise_postcode(subject.postcode)
     subject.full_clean()
     subject.save()
-    previous = subject.cases.order_by("-received_on", "-id").first() if existing_subject else None
+    previous = existing_subject.cases.order_by("-received_on", "-id").first() if existing_subject else None
     year = timezone.localdate().year
     # Numbers are per year and sequential; the unique constraint refuses a clash between two writers.
     case = Case.objects.create(

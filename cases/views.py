@@ -38,6 +38,7 @@ from sharing.access import (
     can,
     can_do,
     earlier_cases,
+    may_update_subject,
     require,
     visible_assessments,
     visible_cases,
@@ -72,7 +73,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if filters.get("concern_type"):
         cases = cases.filter(referral__concern_type=filters["concern_type"])
     if filters.get("overdue"):
-        cases = cases.with_overdue_actions()
+        # Only cases whose actions the user may see, or the filter would reveal them.
+        cases = cases.filter(pk__in=visible_cases(request.user, action=Action.VIEW_FULL).with_overdue_actions())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     terms = {k: str(v) for k, v in filters.items() if v}
@@ -119,6 +121,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
             subject_fields=form.subject_fields() | {"local_authority_area": user.agency.local_authority_area},
             referral_fields=form.referral_fields(),
             existing_subject=existing,
+            update_subject=existing is not None and may_update_subject(user, existing),
         )
         messages.success(request, f"Referral logged as {case.number}.")
         return redirect("cases:detail", reference=case.reference)
@@ -167,7 +170,9 @@ def _tab(
 
 def detail(request: HttpRequest, reference: UUID) -> HttpResponse:
     def extra(case: Case) -> dict[str, Any]:
-        visible, hidden = earlier_cases(request.user, subjects=[case.subject], exclude=case)
+        previous = case.previous_case
+        subjects = [case.subject] + ([previous.subject] if previous is not None else [])
+        visible, hidden = earlier_cases(request.user, subjects=subjects, exclude=case)
         return {
             "referral": Referral.objects.select_related("source_sector", "concern_type").get(case=case),
             "earlier_visible": visible,
@@ -208,7 +213,10 @@ def plan(request: HttpRequest, reference: UUID) -> HttpResponse:
         elements = list(
             visible_support_elements(request.user, case).select_related("support_type", "provider", "provider_user")
         )
-        return {"elements": elements, "consents": list(case.consents.select_related("recorded_by"))}
+        consents = (
+            list(case.consents.select_related("recorded_by")) if can(request.user, case, Action.VIEW_FULL) else []
+        )
+        return {"elements": elements, "consents": consents}
 
     return _tab(request, reference, "plan", extra)
 

@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from audit import services as audit
 from cases.models import Assessment, Case, CaseNote, CaseQuerySet, NoteVisibility, SupportElement
@@ -97,7 +98,7 @@ GRANT_PERMISSIONS = ("view_case", "view_case_full")
 
 
 def _active(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    return bool(user.is_authenticated and user.is_active and user.agency.is_active)
 
 
 def can_do(user: Any, action: Action) -> bool:
@@ -126,8 +127,16 @@ def _police_rule(user: Any) -> Q | None:
     return None
 
 
+def _current_elements(user: Any) -> QuerySet[SupportElement]:
+    """Support elements naming this provider that have not ended: access ends with the support."""
+    today = timezone.localdate()
+    return SupportElement.objects.filter(provider_user_id=user.pk).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    )
+
+
 def _provider_cases(user: Any) -> QuerySet[SupportElement, Any]:
-    return SupportElement.objects.filter(provider_user_id=user.pk).values("plan__case_id")
+    return _current_elements(user).values("plan__case_id")
 
 
 def _granted_cases(user: Any, levels: Iterable[Level] = tuple(Level)) -> Q:
@@ -213,7 +222,12 @@ def access_case(user: Any, reference: UUID, *, action: Action = Action.VIEW, pur
         case = Case.objects.filter(rule).select_related("subject", "owning_agency").filter(reference=reference).first()
     event = "case.viewed" if action in READ else f"case.{action.value}"
     if case is None:
-        audit.record_denied(actor=user, event=event, model=Case, object_repr=str(reference), reason="not visible")
+        # Recorded against the case when it exists, so its owner and auditors see the attempt; the
+        # response is the same either way.
+        number = Case.objects.filter(reference=reference).values_list("number", flat=True).first() or ""
+        audit.record_denied(
+            actor=user, event=event, model=Case, object_repr=str(reference), case_reference=number, reason="not visible"
+        )
         raise Http404("No such case")
     case.access_level = access_level(user, case)  # type: ignore[attr-defined]
     if not _allowed(user, case.access_level, action):  # type: ignore[attr-defined]
@@ -261,9 +275,19 @@ def visible_assessments(user: Any, case: Case) -> QuerySet[Assessment]:
 def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:
     """Support elements of a case the user can see: an intervention provider sees only their own."""
     elements = SupportElement.objects.filter(plan__case=case)
-    if getattr(case, "access_level", None) == AccessLevel.PROVIDER:
+    if user.role == Role.INTERVENTION_PROVIDER:
+        # Whatever else gives them the case, a provider sees only the support they deliver.
         elements = elements.filter(provider_user_id=user.pk)
     return elements
+
+
+def may_update_subject(user: Any, subject: Any) -> bool:
+    """A repeat referral may update a person's details only if the referrer owns every case about them."""
+    return (
+        _active(user)
+        and _owner_rule(user) is not None
+        and not subject.cases.exclude(owning_agency_id=user.agency_id).exists()
+    )
 
 
 def earlier_cases(user: Any, *, subjects: list[Any], exclude: Case | None = None) -> tuple[list[Case], int]:

@@ -22,13 +22,21 @@ LAST_NAME = "Testsubjectson"
 
 
 class CreateReferralTestCase(BaseTestCase):
-    def refer(self, *, immediate_risk: bool = False, existing_subject: Subject | None = None, **fields: Any) -> Case:
+    def refer(
+        self,
+        *,
+        immediate_risk: bool = False,
+        existing_subject: Subject | None = None,
+        update_subject: bool = True,
+        **fields: Any,
+    ) -> Case:
         return services.create_referral(
             actor=self.casey,
             owning_agency=self.council,
             subject_fields=subject_fields(**fields),
             referral_fields=referral_fields(immediate_risk=immediate_risk),
             existing_subject=existing_subject,
+            update_subject=update_subject,
         )
 
     # --- the new case ---------------------------------------------------------------------------------
@@ -145,6 +153,17 @@ class CreateReferralTestCase(BaseTestCase):
         entry = AuditEntry.objects.get(event="case.referred", case_reference=again.number)
         self.assertEqual(entry.additional_data, {"repeat_of": first.number, "immediate_risk": False})
 
+    def test_without_leave_to_update_the_earlier_subject_is_untouched_and_the_case_still_linked(self) -> None:
+        first = self.refer()
+        again = self.refer(
+            existing_subject=first.subject, update_subject=False, address="9 Elsewhere", police_force_area="Otherton"
+        )
+        first.subject.refresh_from_db()
+        self.assertEqual(first.subject.address, subject_fields()["address"])
+        self.assertEqual(first.subject.police_force_area, "Testshire")
+        self.assertNotEqual(again.subject_id, first.subject_id)
+        self.assertEqual(again.previous_case, first)
+
     def test_a_repeat_referral_links_to_the_latest_earlier_case(self) -> None:
         first = self.refer()
         second = self.refer(existing_subject=first.subject)
@@ -171,10 +190,15 @@ class CreateReferralTestCase(BaseTestCase):
         )
         self.assertEqual(found, [case.subject])
 
-    def test_matching_finds_the_same_date_of_birth_and_postcode_under_another_name(self) -> None:
+    def test_matching_finds_the_same_date_of_birth_postcode_and_surname_under_another_first_name(self) -> None:
         case = self.refer(first_name="Test", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="TS1 1AA")
-        found = self.match(first_name="Other", last_name="Name", date_of_birth=date(2001, 5, 17), postcode="ts11aa")
+        found = self.match(first_name="Other", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="ts11aa")
         self.assertEqual(found, [case.subject])
+
+    def test_matching_ignores_a_date_of_birth_and_postcode_alone(self) -> None:
+        self.refer(first_name="Test", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="TS1 1AA")
+        found = self.match(first_name="Other", last_name="Name", date_of_birth=date(2001, 5, 17), postcode="TS1 1AA")
+        self.assertEqual(found, [])
 
     def test_matching_ignores_the_same_name_with_another_date_of_birth(self) -> None:
         self.refer(first_name="Test", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="TS1 1AA")
@@ -196,8 +220,9 @@ class CreateReferralTestCase(BaseTestCase):
             first_name="Test", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="TS1 1AA"
         )
         by_postcode = self.refer(
-            first_name="Other", last_name="One", date_of_birth=date(2001, 5, 17), postcode="TS3 3CC"
+            first_name="Other", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="TS3 3CC"
         )
+        self.refer(first_name="Other", last_name="One", date_of_birth=date(2001, 5, 17), postcode="TS3 3CC")
         self.refer(first_name="Third", last_name="Person", date_of_birth=date(2001, 5, 17), postcode="TS4 4DD")
         self.refer(first_name="Test", last_name="Subject", date_of_birth=date(1999, 1, 1), postcode="TS3 3CC")
         found = self.match(first_name="Test", last_name="Subject", date_of_birth=date(2001, 5, 17), postcode="TS3 3CC")

@@ -9,29 +9,34 @@ from tests.base import BaseTestCase
 from tests.factories import make_case
 
 
+def referral_form(**overrides: Any) -> dict[str, Any]:
+    """A valid POST of the referral form, with overrides."""
+    data = {
+        "first_name": "Dogwood",
+        "last_name": "Referral",
+        "other_names": "",
+        "date_of_birth_0": "15",
+        "date_of_birth_1": "6",
+        "date_of_birth_2": "2010",
+        "gender": "female",
+        "address": "2 Synthetic Road",
+        "postcode": "te1 2ab",
+        "police_force_area": "Testshire",
+        "source_sector": ReferenceValue.objects.get(list_name="source_sector", code="education").pk,
+        "concern_type": ReferenceValue.objects.get(list_name="concern_type", code="islamist").pk,
+        "referrer_name": "A Teacher",
+        "referrer_organisation": "Test Academy",
+        "referrer_contact": "01234 000000",
+        "concerns": "Synthetic concern.",
+        "immediate_risk": "no",
+    }
+    data.update(overrides)
+    return data
+
+
 class NewReferralTestCase(BaseTestCase):
     def form(self, **overrides: Any) -> dict[str, Any]:
-        data = {
-            "first_name": "Dogwood",
-            "last_name": "Referral",
-            "other_names": "",
-            "date_of_birth_0": "15",
-            "date_of_birth_1": "6",
-            "date_of_birth_2": "2010",
-            "gender": "female",
-            "address": "2 Synthetic Road",
-            "postcode": "te1 2ab",
-            "police_force_area": "Testshire",
-            "source_sector": ReferenceValue.objects.get(list_name="source_sector", code="education").pk,
-            "concern_type": ReferenceValue.objects.get(list_name="concern_type", code="islamist").pk,
-            "referrer_name": "A Teacher",
-            "referrer_organisation": "Test Academy",
-            "referrer_contact": "01234 000000",
-            "concerns": "Synthetic concern.",
-            "immediate_risk": "no",
-        }
-        data.update(overrides)
-        return data
+        return referral_form(**overrides)
 
     def test_the_coordinator_logs_a_referral(self) -> None:
         self.client.force_login(self.casey)
@@ -131,3 +136,50 @@ class NewReferralTestCase(BaseTestCase):
         self.assertEqual(len(mail.outbox), 1)
         self.assertIn(case.number, mail.outbox[0].subject)
         self.assertNotIn("Dogwood", mail.outbox[0].body)
+
+
+class RepeatReferralSafetyTestCase(BaseTestCase):
+    """Another council linking to a person it cannot see must not change that person's record."""
+
+    def test_another_council_cannot_rewrite_a_subject_it_cannot_see(self) -> None:
+        theirs = make_case(
+            owner=self.casey, first_name="Hazel", last_name="Ownedcase", subject={"date_of_birth": date(2009, 1, 15)}
+        )
+        self.client.force_login(self.olly)
+        data = referral_form(
+            first_name="Hazel",
+            last_name="Ownedcase",
+            date_of_birth_0="15",
+            date_of_birth_1="1",
+            date_of_birth_2="2009",
+            police_force_area="Testshire",
+            address="99 Elsewhere",
+        )
+        self.client.post("/cases/new/", data)
+        self.client.post("/cases/new/", {**data, "link_subject": str(theirs.subject.reference)})
+        theirs.subject.refresh_from_db()
+        self.assertEqual(theirs.subject.address, "1 Test Street, Testtown")
+        new = Case.objects.exclude(pk=theirs.pk).get()
+        self.assertNotEqual(new.subject_id, theirs.subject_id)
+        self.assertEqual(new.previous_case, theirs)
+        self.client.force_login(self.pat)
+        self.assertEqual(self.client.get(f"/cases/{theirs.reference}/").status_code, 200)
+
+    def test_a_date_of_birth_and_postcode_alone_do_not_match(self) -> None:
+        make_case(
+            owner=self.casey,
+            first_name="Hazel",
+            last_name="Ownedcase",
+            subject={"date_of_birth": date(2009, 1, 15), "postcode": "TE1 2AB"},
+        )
+        self.client.force_login(self.olly)
+        data = referral_form(
+            first_name="Other",
+            last_name="Person",
+            date_of_birth_0="15",
+            date_of_birth_1="1",
+            date_of_birth_2="2009",
+            postcode="TE1 2AB",
+        )
+        response = self.client.post("/cases/new/", data)
+        self.assertEqual(response.status_code, 302)
