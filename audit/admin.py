@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from audit import services
 from audit.models import AuditEntry, Seal
 
 
@@ -31,6 +32,15 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["timestamp", "event", "actor", "actor_agency", "object_repr", "outcome"]
     list_filter = ["outcome", "event"]
     actions = None
+
+    # Reading the log is itself an access: the admin records it like the auditor pages do.
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        services.record(event="audit.admin_listed", actor=request.user, model=AuditEntry)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        services.record(event="audit.admin_viewed", actor=request.user, model=AuditEntry, object_repr=str(object_id))
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Seal)

@@ -23,7 +23,7 @@ from cases.models import (
 )
 from cases.services import POSTCODE, normalise_postcode
 from cases.vaf import FACTORS, Rating
-from partners.models import Agency, AgencyKind, User
+from partners.models import Agency, AgencyKind, Role, User
 from prevent_panel.forms import GovUKFormMixin
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -332,7 +332,9 @@ class SupportElementForm(GovUKFormMixin, forms.Form):
     support_type = forms.ModelChoiceField(queryset=ReferenceValue.objects.none(), label="Support")
     provider = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Provider")
     provider_user = forms.ModelChoiceField(
-        required=False, queryset=User.objects.filter(is_active=True), label="Named practitioner (optional)"
+        required=False,
+        queryset=User.objects.caseworkers().filter(role=Role.INTERVENTION_PROVIDER),
+        label="Named practitioner (optional)",
     )
     how = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How the support is delivered")
     when = forms.CharField(max_length=200, label="When and how often", help_text="For example, weekly for 12 weeks")
@@ -347,9 +349,7 @@ class SupportElementForm(GovUKFormMixin, forms.Form):
 class ActionForm(GovUKFormMixin, forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Action")
     owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
-    owner_user = forms.ModelChoiceField(
-        required=False, queryset=User.objects.filter(is_active=True), label="Owner (optional)"
-    )
+    owner_user = forms.ModelChoiceField(required=False, queryset=User.objects.caseworkers(), label="Owner (optional)")
     due_on = _date("Due date")
 
 

@@ -90,6 +90,10 @@ class UserQuerySet(models.QuerySet["User"]):
     def active(self) -> UserQuerySet:
         return self.filter(is_active=True)
 
+    def caseworkers(self) -> UserQuerySet:
+        """Active people whose role works on cases: not auditors, administrators or superusers."""
+        return self.active().filter(is_superuser=False).exclude(role__in=[Role.AUDITOR, Role.ADMINISTRATOR])
+
 
 class PartnerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     pass

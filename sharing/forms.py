@@ -25,7 +25,7 @@ class GrantForm(GovUKFormMixin, forms.Form):
     )
     user = forms.ModelChoiceField(
         required=False,
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.caseworkers(),
         label="Or with one person",
         empty_label="Choose a person",
     )

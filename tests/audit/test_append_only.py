@@ -81,3 +81,17 @@ class TruncateTestCase(CommittingTestCase):
         with self.assertRaisesRegex(DatabaseError, "append-only"), transaction.atomic():
             execute("TRUNCATE audit_seal")
         self.assertEqual(AuditEntry.objects.count(), 1)
+
+
+class AdminReadsAreAuditedTestCase(BaseTestCase):
+    def test_reading_the_log_in_the_admin_is_recorded(self) -> None:
+        entry = services.record(event="case.viewed", actor=self.casey)
+        self.ada.is_superuser = True
+        self.ada.save()
+        self.client.force_login(self.ada)
+        self.assertEqual(self.client.get("/admin/audit/auditentry/").status_code, 200)
+        self.assertEqual(self.client.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code, 200)
+        self.assertTrue(AuditEntry.objects.filter(event="audit.admin_listed", actor=self.ada).exists())
+        self.assertTrue(
+            AuditEntry.objects.filter(event="audit.admin_viewed", actor=self.ada, object_repr=str(entry.pk)).exists()
+        )
