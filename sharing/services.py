@@ -218,21 +218,7 @@ def approve_request(
         user=request.requester,
         kind=GrantKind.REQUESTED,
     )
-    request.status = RequestStatus.APPROVED
-    request.decided_by, request.decided_at, request.decision_note, request.grant = actor, timezone.now(), note, grant
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "grant"])
-    audit.record(
-        event="sharing.request_approved",
-        actor=actor,
-        obj=request.case,
-        action=audit.Action.UPDATE,
-        case_reference=request.case.number,
-        detail={"request": str(request.reference)},
-    )
-    from sharing.tasks import notify_request_answered
-
-    notify_request_answered.delay_on_commit(request.pk)
-    return request
+    return _answer(request, actor=actor, status=RequestStatus.APPROVED, note=note, grant=grant)
 
 
 @transaction.atomic
@@ -242,11 +228,19 @@ def refuse_request(*, request: AccessRequest, actor: User, note: str) -> AccessR
         _refuse("This request has already been answered.")
     if not note.strip():
         _refuse("Say why the request is refused: the requester is told.")
-    request.status = RequestStatus.REFUSED
-    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return _answer(request, actor=actor, status=RequestStatus.REFUSED, note=note)
+
+
+def _answer(
+    request: AccessRequest, *, actor: User, status: RequestStatus, note: str, grant: ShareGrant | None = None
+) -> AccessRequest:
+    """Record the owner's answer, audit it and tell the requester (after commit)."""
+    request.status = status
+    request.decided_by, request.decided_at, request.decision_note, request.grant = actor, timezone.now(), note, grant
+    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "grant"])
+    event = "sharing.request_approved" if status == RequestStatus.APPROVED else "sharing.request_refused"
     audit.record(
-        event="sharing.request_refused",
+        event=event,
         actor=actor,
         obj=request.case,
         action=audit.Action.UPDATE,
