@@ -56,3 +56,21 @@ class FlagReviewForm(GovUKFormMixin, forms.Form):
         label="Was the emergency access justified?",
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What you found")
+
+
+class CaseReferenceField(forms.RegexField):
+    def to_python(self, value: object) -> str:
+        # Upper-cased and trimmed before the pattern is checked, so "pp-2026-00042 " is accepted.
+        return str(super().to_python(value)).strip().upper()
+
+
+class CaseReportForm(GovUKFormMixin, forms.Form):
+    """An auditor names the case whose access report they need (they never see the case itself)."""
+
+    case_reference = CaseReferenceField(
+        regex=r"^PP-\d{4}-\d{5}$",
+        max_length=20,
+        label="Case reference",
+        help_text="For example, PP-2026-00042",
+        error_messages={"invalid": "Enter a case reference like PP-2026-00042", "required": "Enter a case reference"},
+    )

@@ -7,6 +7,7 @@ triggers (migration 0002_append_only_triggers) reject UPDATE, DELETE and TRUNCAT
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, NoReturn
 
@@ -173,3 +174,88 @@ class FlagReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of entry {self.entry_id}"
+
+
+class ExportKind(models.TextChoices):
+    LOG = "log", "Audit log"
+    CASE = "case", "Case access report"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def stuck(self, *, now: datetime, queued_for: timedelta, silent_for: timedelta) -> ExportJobQuerySet:
+        """Jobs to send again: queued but never picked up (the broker was down when they were made), or
+        running with no sign of life (the worker died); each is sent again and finishes once."""
+        return self.filter(
+            models.Q(status=ExportStatus.QUEUED, created_at__lt=now - queued_for)
+            | models.Q(status=ExportStatus.RUNNING, heartbeat_at__lt=now - silent_for)
+        )
+
+
+class ExportJob(models.Model):
+    """An auditor's (or a case owner's) request for a PDF and CSV of audit entries.
+
+    Stored before its task is sent, so a broker outage or a dead worker loses nothing. The filters and
+    the highest entry id at the time of the request fix exactly which entries the export holds.
+    """
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=10, choices=ExportKind.choices, default=ExportKind.LOG)
+    requested_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    filters = models.JSONField(default=dict, help_text="The auditor's filters in plain text, as printed.")
+    case_reference = models.CharField(max_length=20, blank=True)
+    upto_entry_id = models.BigIntegerField(help_text="Entries written after the request are not included.")
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    entry_count = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="export_status_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} export {self.reference}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.done_count / self.entry_count) if self.entry_count else 0
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and (now or timezone.now()) >= self.expires_at
+
+
+class ExportFile(models.Model):
+    """A finished export's bytes, kept in the database so web and worker need no shared disk."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        CSV = "csv", "CSV"
+
+    job = models.ForeignKey(ExportJob, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=3, choices=Format.choices)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "format"], name="export_file_once")]
+
+    def __str__(self) -> str:
+        return f"{self.format} of {self.job_id}"

@@ -88,6 +88,21 @@ def _pending(last: Seal | None) -> models.QuerySet[AuditEntry]:
     return entries.filter(id__gt=last.last_entry_id if last else 0)
 
 
+def unsealed_entries() -> models.QuerySet[AuditEntry]:
+    """Entries after the last seal in seal order: not yet covered by the chain."""
+    last = Seal.objects.order_by("-id").first()
+    if last is None:
+        return AuditEntry.objects.all()
+    if _is_postgres():
+        after = RawSQL(
+            "(txid, id) > (%s::text::xid8, %s)",
+            (str(last.last_txid or 0), last.last_entry_id),
+            output_field=models.BooleanField(),
+        )
+        return AuditEntry.objects.filter(after)
+    return AuditEntry.objects.filter(id__gt=last.last_entry_id)
+
+
 def _write_witness(seal: Seal) -> None:
     path = Path(settings.AUDIT_WITNESS_PATH)
     record = {

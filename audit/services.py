@@ -203,3 +203,61 @@ def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, n
             detail={"entry": entry.pk, "justified": justified},
         )
     return review
+
+
+# --- exports ----------------------------------------------------------------------------------------
+
+
+def send_export(job_id: int) -> None:
+    """Hand a stored job to the pdf queue. If the broker is down the job stays queued and the beat
+    sweep sends it once the broker is back: nothing the auditor asked for is lost."""
+    from kombu.exceptions import OperationalError
+
+    from audit.tasks import render_export
+
+    try:
+        render_export.apply_async((job_id,))
+    except (OperationalError, ConnectionError, OSError):
+        logger.warning("Export job %s left queued: the broker is unreachable", job_id)
+
+
+def request_export(
+    *, requester: Any, kind: str, filters: Mapping[str, str] | None = None, case_reference: str = ""
+) -> Any:
+    """Store an export job, audit the request, and send the job to a worker once the request commits.
+
+    A log export carries the auditor's search filters (as stored by audit.exports.stored_filters); a
+    case access report carries a case reference. Raises ValidationError when the export would hold more
+    than EXPORT_MAX_ENTRIES entries, naming how many it would hold.
+    """
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
+    from audit import exports
+    from audit.models import ExportJob, ExportKind
+
+    with transaction.atomic():
+        job = ExportJob(
+            kind=kind,
+            requested_by=requester,
+            filters=dict(filters or {}),
+            case_reference=case_reference if kind == ExportKind.CASE else "",
+            upto_entry_id=exports.latest_entry_id(),
+        )
+        count = exports.entries_for(job).count()
+        if count > settings.EXPORT_MAX_ENTRIES:
+            raise ValidationError(
+                f"These filters match {count:,} entries; one export can hold at most "
+                f"{settings.EXPORT_MAX_ENTRIES:,}. Narrow the dates or add a filter."
+            )
+        job.entry_count = count
+        job.save()
+        record(
+            event="audit.export_requested",
+            actor=requester,
+            obj=job,
+            case_reference=job.case_reference,
+            detail={"kind": kind, "filters": dict(job.filters), "entries": count},
+        )
+        transaction.on_commit(lambda: send_export(job.pk))
+    return job

@@ -1,17 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django_htmx.middleware import HtmxDetails
 
+from audit import exports
 from audit import services as audit
-from audit.forms import AuditSearchForm, FlagReviewForm
-from audit.models import AuditEntry
-from sharing.access import Action, require
+from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm
+from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus
+from sharing.access import Action, access_case, access_export, can_do, can_export, require
 
 PAGE_SIZE = 50
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def filters_of(form: AuditSearchForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k in form.fields}
 
 
 def search(request: HttpRequest) -> HttpResponse:
@@ -19,7 +33,7 @@ def search(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.SEARCH_AUDIT)
     form = AuditSearchForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
-    filters = {k: v for k, v in form.cleaned_data.items() if k in form.fields} if form.is_bound and valid else {}
+    filters = filters_of(form) if form.is_bound and valid else {}
     entries = AuditEntry.objects.matching(**filters).select_related("actor", "actor_agency")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list) if valid else []
@@ -77,3 +91,107 @@ def review_flagged(request: HttpRequest, entry_id: int) -> HttpResponse:
     return render(
         request, "audit/review_flagged.html", {"entry": entry, "form": form}, status=400 if form.errors else 200
     )
+
+
+# --- exports ----------------------------------------------------------------------------------------
+
+
+def _start_export(request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
+    """Ask the service for a job and go to its progress page; None (with the error on the form) if refused."""
+    job = audit.request_export(requester=request.user, **kwargs)
+    messages.success(request, "Export requested. It is being prepared.")
+    return redirect("audit:export", reference=job.reference)
+
+
+def new_export(request: HttpRequest) -> HttpResponse:
+    """Confirm and request a PDF and CSV of the entries matching the auditor's search."""
+    require(request.user, Action.EXPORT_AUDIT)
+    form = AuditSearchForm(request.POST if request.method == "POST" else request.GET)
+    error = ""
+    if form.is_valid():
+        filters = exports.stored_filters(form)
+        count = AuditEntry.objects.matching(**filters_of(form)).count()
+        if request.method == "POST":
+            try:
+                return _start_export(request, kind=ExportKind.LOG, filters=filters)  # type: ignore[return-value]
+            except ValidationError as refused:
+                error = refused.messages[0]
+        audit.record(event="audit.export_previewed", actor=request.user, model=ExportJob, detail={"filters": filters})
+        context = {
+            "form": form,
+            "count": count,
+            "filters": form.as_filters(),
+            "error": error,
+            "query": filters,
+            "back": urlencode(filters),
+        }
+        return render(request, "audit/export_new.html", context, status=400 if error else 200)
+    audit.record_denied(actor=request.user, event="audit.export_previewed", model=ExportJob, reason="invalid filters")
+    return render(request, "audit/export_new.html", {"form": form}, status=400)
+
+
+def new_case_report(request: HttpRequest) -> HttpResponse:
+    """An auditor asks for one case's access report by its reference."""
+    require(request.user, Action.EXPORT_AUDIT)
+    form = CaseReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return _start_export(  # type: ignore[return-value]
+                request, kind=ExportKind.CASE, case_reference=form.cleaned_data["case_reference"]
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused)
+    return render(request, "audit/case_report_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def case_report(request: HttpRequest, reference: UUID) -> HttpResponse:
+    """The owning council asks for its case's access report, from the case's access history tab."""
+    case = access_case(request.user, reference, action=Action.ACCESS_HISTORY)
+    if request.method != "POST":
+        return redirect("cases:access", reference=case.reference)
+    return _start_export(request, kind=ExportKind.CASE, case_reference=case.number)  # type: ignore[return-value]
+
+
+def export_list(request: HttpRequest) -> HttpResponse:
+    if not can_export(request.user):
+        require(request.user, Action.EXPORT_AUDIT)  # records the refusal and raises 403
+    jobs = list(ExportJob.objects.filter(requested_by_id=request.user.pk)[:50])
+    audit.record_list(
+        actor=request.user,
+        event="audit.exports_listed",
+        model=ExportJob,
+        references=[str(j.reference) for j in jobs],
+        filters={},
+    )
+    return render(
+        request, "audit/export_list.html", {"jobs": jobs, "may_export_log": can_do(request.user, Action.EXPORT_AUDIT)}
+    )
+
+
+def export_detail(request: HtmxHttpRequest, reference: UUID) -> HttpResponse:
+    """The job's progress. htmx polls the progress fragment, which is the job's own status (counts only,
+    no log content): polls are not audited, the page itself is."""
+    if request.htmx:
+        job = ExportJob.objects.filter(reference=reference, requested_by_id=request.user.pk).first()
+        if job is None:
+            raise Http404("No such export")
+    else:
+        job = access_export(request.user, reference, event="audit.export_viewed")
+    context = {"job": job, "expired": job.expired()}
+    return render(request, "audit/_export_progress.html" if request.htmx else "audit/export_detail.html", context)
+
+
+def export_download(request: HttpRequest, reference: UUID, fmt: str) -> HttpResponse:
+    if fmt not in ExportFile.Format.values:
+        raise Http404("No such format")
+    job = access_export(request.user, reference, event="audit.export_downloaded")
+    file = job.files.filter(format=fmt).first() if job.status == ExportStatus.DONE and not job.expired() else None
+    if file is None:
+        audit.record_denied(actor=request.user, event="audit.export_downloaded", obj=job, reason="expired or not ready")
+        return render(request, "audit/export_gone.html", {"job": job}, status=410)
+    response = HttpResponse(bytes(file.content), content_type="application/pdf" if fmt == "pdf" else "text/csv")
+    name = f"{job.get_kind_display().lower().replace(' ', '-')}-{job.created_at:%Y%m%d-%H%M}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-SHA256"] = file.sha256
+    return response

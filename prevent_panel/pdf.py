@@ -8,8 +8,15 @@ fontconfig, so a PDF never needs a fetch.
 
 from __future__ import annotations
 
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -29,9 +36,87 @@ class RefusingFetcher(URLFetcher):
 def render_pdf(html: str, *, fetcher: RefusingFetcher | None = None) -> bytes:
     """Render HTML to PDF bytes. Pass a fetcher to inspect what the document tried to load."""
     document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusingFetcher())
-    return document.write_pdf()  # type: ignore[no-any-return]
+    return document.write_pdf()
 
 
 def render_document(html: str, *, fetcher: RefusingFetcher | None = None) -> Any:
     """Lay out HTML without writing it, so callers can join several documents' pages into one PDF."""
     return HTML(string=html, base_url=None, url_fetcher=fetcher or RefusingFetcher()).render()
+
+
+def render_many(
+    documents: Sequence[str], *, processes: int = 0, on_done: Callable[[int], None] | None = None
+) -> list[bytes]:
+    """Render several HTML documents to PDF, in parallel processes when there is more than one.
+
+    WeasyPrint's layout time grows faster than the page count (tech.md section 4), so one long
+    document rendered as many short ones is quicker even on one core, and each core takes a share.
+    Each worker holds one short document at a time, which keeps peak memory flat. `on_done(i)` is
+    called in this process as document i finishes, for progress reports.
+    """
+    workers = min(len(documents), processes or os.cpu_count() or 1)
+    if workers <= 1:
+        results = []
+        for index, html in enumerate(documents):
+            results.append(render_pdf(html))
+            if on_done:
+                on_done(index)
+        return results
+    rendered: dict[int, bytes] = {}
+    # "spawn": the workers start clean, without the parent's database connections or Celery state.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(render_pdf, html): index for index, html in enumerate(documents)}
+        for future in as_completed(futures):
+            index = futures[future]
+            rendered[index] = future.result()
+            if on_done:
+                on_done(index)
+    return [rendered[index] for index in range(len(documents))]
+
+
+def join_and_number(parts: Sequence[bytes], *, label: str = "Page {page} of {pages}") -> bytes:
+    """Join PDFs into one and write "Page x of y" at the foot of every page.
+
+    Documents rendered separately count their pages from 1, so the numbers are stamped after joining:
+    a short text drawn in a standard PDF font (nothing embedded, nothing fetched) in the bottom margin.
+    """
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)))
+    pages = len(writer.pages)
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    for number, page in enumerate(writer.pages, start=1):
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
+        fonts[NameObject("/PPFolio")] = font
+        text = label.format(page=number, pages=pages).encode("latin-1")
+        width = float(page.mediabox.width)
+        # Helvetica digits and letters average about half the font size; right-align in the margin.
+        x = width - 34 - len(text) * 4.4
+        before = DecodedStreamObject()
+        before.set_data(b"q\n")
+        after = DecodedStreamObject()
+        after.set_data(b"\nQ\nq BT /PPFolio 9 Tf %.1f 22 Td (%s) Tj ET Q\n" % (x, text))
+        existing = page.get(NameObject("/Contents"))
+        contents = ArrayObject([writer._add_object(before)])
+        if existing is not None:
+            resolved = existing.get_object()
+            # Wrapped in q/Q so that whatever graphics state the page leaves does not move the folio.
+            if isinstance(resolved, ArrayObject):
+                contents.extend(resolved)
+            else:
+                contents.append(existing)
+        contents.append(writer._add_object(after))
+        page[NameObject("/Contents")] = contents
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

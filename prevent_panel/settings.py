@@ -158,13 +158,25 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
     "tidy-ended-grants": {"task": "sharing.tidy_ended_grants", "schedule": 3600.0},
     "notify-overdue-actions": {"task": "cases.notify_overdue_actions", "schedule": crontab(hour=7, minute=0)},
+    # Sends export jobs left queued by a broker outage, and retries those a dead worker left running.
+    "sweep-exports": {"task": "audit.sweep_exports", "schedule": 60.0},
 }
+# PDF rendering has its own queue, so a long export never delays emails or sealing.
+CELERY_TASK_ROUTES = {"audit.render_export": {"queue": "pdf"}}
+
+# Audit exports: how long a download link works, the most entries one export may hold, and how many
+# processes render a PDF's chunks in parallel (0 means one per CPU core).
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
+EXPORT_MAX_ENTRIES = env_int("EXPORT_MAX_ENTRIES", 50_000, minimum=1)
+EXPORT_RENDER_PROCESSES = env_int("EXPORT_RENDER_PROCESSES", 0, minimum=0)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # WeasyPrint reports every layout step at INFO: hundreds of lines per export.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Audit: one append-only table for changes and reads, sealed into an HMAC chain.

@@ -356,3 +356,49 @@ def find_case_by_number(number: str) -> Case | None:
     """For access requests and break-glass, where the user knows a case number but cannot see the case.
     The caller must not reveal whether it exists."""
     return Case.objects.filter(number=number.strip().upper()).first()
+
+
+def may_report_on_case(user: Any, number: str) -> bool:
+    """A case's access report: auditors for any case number; otherwise whoever may see the case's
+    access history (the owning council)."""
+    if can_do(user, Action.EXPORT_AUDIT):
+        return True
+    return visible_cases(user, action=Action.ACCESS_HISTORY).filter(number=number).exists()
+
+
+def access_export(user: Any, reference: UUID, *, event: str) -> Any:
+    """The gate for an export: only its requester, and only while they may still make it.
+
+    Anyone else, and a requester who has since lost the right (a changed role, a case no longer
+    theirs), gets the same 404 as for a missing export. Records the access, allowed or denied.
+    """
+    from audit.models import ExportJob, ExportKind
+
+    job = ExportJob.objects.select_related("requested_by").filter(reference=reference).first()
+    allowed = (
+        job is not None
+        and _active(user)
+        and job.requested_by_id == user.pk
+        and (
+            can_do(user, Action.EXPORT_AUDIT)
+            if job.kind == ExportKind.LOG
+            else may_report_on_case(user, job.case_reference)
+        )
+    )
+    if job is None or not allowed:
+        audit.record_denied(
+            actor=user,
+            event=event,
+            obj=job,
+            model=ExportJob,
+            object_repr=str(reference),
+            reason="not the requester" if job is not None else "no such export",
+        )
+        raise Http404("No such export")
+    audit.record(event=event, actor=user, obj=job, case_reference=job.case_reference)
+    return job
+
+
+def can_export(user: Any) -> bool:
+    """Whether the user may have exports at all: auditors, and roles that see a case's access history."""
+    return can_do(user, Action.EXPORT_AUDIT) or can_do(user, Action.ACCESS_HISTORY)

@@ -3,13 +3,22 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from audit.sealing import verify
+from audit.models import AuditEntry, Seal
+from audit.sealing import DIGEST_FIELDS, entry_digest, verify
 
 
 class Command(BaseCommand):
-    help = "Recompute the audit seal chain; exits 1 naming the first entry changed, removed, inserted or moved."
+    help = (
+        "Recompute the audit seal chain; exits 1 naming the first entry changed, removed, inserted or moved. "
+        "With --seal and --root, also confirms the root printed on an export; --entry prints one entry's digest."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seal", type=int, help="A seal number printed on an export's cover.")
+        parser.add_argument("--root", help="The chain root printed next to that seal.")
+        parser.add_argument("--entry", type=int, help="Print this entry's SHA-256 digest, as its seal holds it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify()
@@ -20,3 +29,21 @@ class Command(BaseCommand):
             f"Audit log verified: {result.entries} entries in {result.seals} seals; "
             f"{result.unsealed} newer entries not yet sealed."
         )
+        if options["seal"] is not None or options["root"]:
+            self._check_printed_root(options["seal"], options["root"] or "")
+        if options["entry"] is not None:
+            self._print_entry(options["entry"])
+
+    def _check_printed_root(self, seal_id: int | None, root: str) -> None:
+        seal = Seal.objects.filter(pk=seal_id).first() if seal_id is not None else None
+        if seal is None or seal.root != root.strip().lower():
+            self.stderr.write(f"The printed root does not match seal {seal_id}: the printout is not from this log.")
+            sys.exit(1)
+        self.stdout.write(f"Seal {seal_id} has the printed root: the printout matches this log.")
+
+    def _print_entry(self, entry_id: int) -> None:
+        row = AuditEntry.objects.filter(pk=entry_id).values(*DIGEST_FIELDS).first()
+        if row is None:
+            self.stderr.write(f"There is no entry {entry_id}.")
+            sys.exit(1)
+        self.stdout.write(f"Entry {entry_id} digest: {entry_digest(row)}")

@@ -1,0 +1,332 @@
+"""Building an export: which entries, the cover, the PDF in parallel chunks, and the CSV.
+
+The job row is the source of truth (audit.models.ExportJob); the Celery task only says "work on job
+n". A job is claimed under a row lock, so a task delivered twice (a redelivery after a worker died, or
+the sweep re-sending a job) renders it once at a time and finishes it once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audit import services as audit
+from audit.forms import AuditSearchForm
+from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus, Seal
+from audit.sealing import DIGEST_FIELDS, entry_digest, seal_pending, unsealed_entries
+from prevent_panel.pdf import join_and_number, render_many
+
+logger = logging.getLogger(__name__)
+
+# Rows per separately rendered document: small enough that WeasyPrint's table layout stays cheap and a
+# worker's memory stays flat, large enough that start-up costs do not dominate (see docs/benchmarks.md).
+CHUNK_ROWS = 400
+# A running job that has not reported progress for this long is taken to have lost its worker.
+SILENT_FOR = timedelta(minutes=3)
+# A queued job not picked up within this time is sent again (the broker may have been down).
+QUEUED_FOR = timedelta(minutes=1)
+
+COLUMNS = [
+    ("Entry", 5), ("When", 10), ("User", 8), ("Agency", 6), ("Role", 8), ("Event", 10), ("Outcome", 5),
+    ("Case", 8), ("Record", 10), ("Request", 15), ("Purpose", 9), ("Digest", 6),
+]  # fmt: skip
+CSV_COLUMNS = [
+    "entry", "timestamp_utc", "username", "agency", "role", "event", "outcome", "case_reference",
+    "record", "method", "path", "request_id", "purpose", "digest_sha256",
+]  # fmt: skip
+FILTER_LABELS = {
+    "date_from": "From",
+    "date_to": "To",
+    "username": "User",
+    "agency": "Agency",
+    "case_reference": "Case",
+    "event": "What happened",
+    "outcome": "Outcome",
+}
+
+
+class ExportTooLarge(Exception):
+    pass
+
+
+# --- which entries ----------------------------------------------------------------------------------
+
+
+def stored_filters(form: AuditSearchForm) -> dict[str, str]:
+    """A valid search form's filters as plain strings, to store on the job and validate again later."""
+    stored = {}
+    for name, value in form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        stored[name] = str(value.pk) if hasattr(value, "pk") else str(value)
+    return stored
+
+
+def _search_form(job: ExportJob) -> AuditSearchForm:
+    form = AuditSearchForm(job.filters)
+    if not form.is_valid():  # stored from a valid form; reference data never disappears
+        raise ValueError(f"stored filters no longer valid: {form.errors.as_text()}")
+    return form
+
+
+def printable_filters(job: ExportJob) -> list[tuple[str, str]]:
+    if job.kind == ExportKind.CASE:
+        return [("Case", job.case_reference)]
+    form = _search_form(job)
+    return [(FILTER_LABELS[name], value) for name, value in form.as_filters().items() if name in FILTER_LABELS]
+
+
+def entries_for(job: ExportJob) -> QuerySet[AuditEntry]:
+    """The entries an export holds: its filters, up to the last entry that existed when it was asked for."""
+    if job.kind == ExportKind.CASE:
+        entries = AuditEntry.objects.filter(case_reference=job.case_reference)
+    else:
+        form = _search_form(job)
+        entries = AuditEntry.objects.matching(**{k: v for k, v in form.cleaned_data.items() if k in form.fields})
+    return entries.filter(id__lte=job.upto_entry_id).order_by("timestamp", "id")
+
+
+def latest_entry_id() -> int:
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _rows(entries: QuerySet[AuditEntry]) -> Iterator[dict[str, Any]]:
+    fields = (*DIGEST_FIELDS, "actor__username", "actor_agency__code")
+    for row in entries.values(*fields).iterator(chunk_size=2000):
+        row["digest"] = entry_digest(row)
+        yield row
+
+
+def _pdf_row(row: dict[str, Any]) -> tuple[str, ...]:
+    when = timezone.localtime(row["timestamp"]).strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        str(row["id"]),
+        when,
+        row["actor__username"] or "not signed in",
+        row["actor_agency__code"] or "",
+        row["actor_role"],
+        row["event"],
+        row["outcome"],
+        row["case_reference"],
+        row["object_repr"],
+        f"{row['method']} {row['path']}".strip(),
+        row["purpose"],
+        row["digest"][:10],
+    )
+
+
+def _csv_value(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A spreadsheet would run a cell starting with one of these as a formula: print it as text instead.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_row(row: dict[str, Any]) -> list[str]:
+    values = [
+        row["id"], row["timestamp"].isoformat(), row["actor__username"], row["actor_agency__code"],
+        row["actor_role"], row["event"], row["outcome"], row["case_reference"], row["object_repr"],
+        row["method"], row["path"], row["request_id"], row["purpose"], row["digest"],
+    ]  # fmt: skip
+    return [_csv_value(value) for value in values]
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def _people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For a case report: each person who touched the case, how often, and when first and last."""
+    people: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["actor__username"], row["actor_agency__code"], row["actor_role"])
+        person = people.setdefault(
+            key,
+            {
+                "user": key[0] or "not signed in",
+                "agency": key[1] or "",
+                "role": key[2],
+                "allowed": 0,
+                "denied": 0,
+                "first": row["timestamp"],
+                "last": row["timestamp"],
+            },
+        )
+        person["allowed" if row["outcome"] == "allowed" else "denied"] += 1
+        person["last"] = row["timestamp"]
+    return sorted(people.values(), key=lambda p: (p["agency"], p["user"]))
+
+
+def _seal_facts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    seal = Seal.objects.order_by("-id").first()
+    if not rows or seal is None:
+        return {"seal": seal, "first_seal_id": None, "unsealed": len(rows)}
+    ids = [row["id"] for row in rows]
+    first_seal_id = Seal.objects.filter(last_entry_id__gte=min(ids)).order_by("id").values_list("id", flat=True).first()
+    unsealed = unsealed_entries().filter(id__in=ids).count() if len(ids) <= 20_000 else None
+    if unsealed is None:  # very large exports: count in the database without shipping the id list
+        unsealed = unsealed_entries().filter(id__gte=min(ids), id__lte=max(ids)).count()
+    return {"seal": seal, "first_seal_id": first_seal_id or seal.pk, "unsealed": unsealed}
+
+
+def cover_html(job: ExportJob, rows: list[dict[str, Any]], *, generated_at: Any) -> str:
+    requester = job.requested_by
+    agency = requester.agency.name if requester.agency_id else ""
+    return render_to_string(
+        "audit/pdf/cover.html",
+        {
+            "title": f"{job.get_kind_display()}{' for ' + job.case_reference if job.kind == ExportKind.CASE else ''}",
+            "requester": f"{requester.username}, {agency} ({requester.get_role_display()})",
+            "generated_at": generated_at,
+            "filters": printable_filters(job),
+            "entry_count": len(rows),
+            "upto_entry_id": job.upto_entry_id,
+            "people": _people(rows) if job.kind == ExportKind.CASE else [],
+            **_seal_facts(rows),
+        },
+    )
+
+
+def chunk_html(rows: list[tuple[str, ...]], *, title: str) -> str:
+    return render_to_string("audit/pdf/chunk.html", {"title": title, "columns": COLUMNS, "rows": rows})
+
+
+def render_pdf_export(
+    cover: str, table_rows: list[tuple[str, ...]], *, title: str, processes: int = 0, on_rows: Any = None
+) -> bytes:
+    """The exporter: the cover and the table in chunks of CHUNK_ROWS, rendered in parallel, joined and
+    numbered. `on_rows(n)` reports each finished chunk's row count."""
+    chunks = [table_rows[i : i + CHUNK_ROWS] for i in range(0, len(table_rows), CHUNK_ROWS)]
+    documents = [cover, *(chunk_html(chunk, title=title) for chunk in chunks)]
+
+    def done(index: int) -> None:
+        if on_rows and index > 0:
+            on_rows(len(chunks[index - 1]))
+
+    parts = render_many(documents, processes=processes, on_done=done)
+    return join_and_number(parts)
+
+
+def csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_row(row) for row in rows)
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
+
+
+# --- the job's life -------------------------------------------------------------------------------
+
+
+def claim(job_id: int) -> ExportJob | None:
+    """Take a job to work on, or None if it is finished or another worker is alive on it."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (ExportStatus.DONE, ExportStatus.FAILED):
+            return None
+        if job.status == ExportStatus.RUNNING and job.heartbeat_at and job.heartbeat_at > now - SILENT_FOR:
+            return None
+        job.status = ExportStatus.RUNNING
+        job.attempts += 1
+        job.started_at = job.heartbeat_at = now
+        job.done_count = 0
+        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at", "done_count"])
+    return job
+
+
+def _progress(job: ExportJob, done: int) -> None:
+    ExportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(done_count=done, heartbeat_at=timezone.now())
+
+
+def run(job_id: int) -> bool:
+    """Build a job's PDF and CSV. Returns True if this call finished it."""
+    job = claim(job_id)
+    if job is None:
+        return False
+    try:
+        seal_pending()  # so that as much as possible of what is printed is covered by a seal
+        rows = list(_rows(entries_for(job)))
+        ExportJob.objects.filter(pk=job.pk).update(entry_count=len(rows))
+        generated_at = timezone.now()
+        title = f"{job.get_kind_display()} {job.case_reference}".strip()
+        done = 0
+
+        def on_rows(count: int) -> None:
+            nonlocal done
+            done += count
+            _progress(job, done)
+
+        pdf = render_pdf_export(
+            cover_html(job, rows, generated_at=generated_at),
+            [_pdf_row(row) for row in rows],
+            title=title,
+            processes=settings.EXPORT_RENDER_PROCESSES,
+            on_rows=on_rows,
+        )
+        return _finish(job, pdf=pdf, csv=csv_bytes(rows), count=len(rows))
+    except Exception as error:
+        logger.exception("Export %s failed", job.reference)
+        _fail(job, error)
+        return False
+
+
+def _finish(job: ExportJob, *, pdf: bytes, csv: bytes, count: int) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        current = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if current.status != ExportStatus.RUNNING or current.attempts != job.attempts:
+            return False  # a later attempt took the job over; it finishes it
+        ExportFile.objects.filter(job=current).delete()
+        digests = {}
+        for fmt, content in ((ExportFile.Format.PDF, pdf), (ExportFile.Format.CSV, csv)):
+            digests[fmt] = hashlib.sha256(content).hexdigest()
+            ExportFile.objects.create(job=current, format=fmt, content=content, size=len(content), sha256=digests[fmt])
+        current.status = ExportStatus.DONE
+        current.entry_count = current.done_count = count
+        current.finished_at = now
+        current.expires_at = now + timedelta(hours=settings.EXPORT_LINK_HOURS)
+        current.save(update_fields=["status", "entry_count", "done_count", "finished_at", "expires_at"])
+        audit.record(
+            event="audit.export_completed",
+            actor=current.requested_by,
+            obj=current,
+            case_reference=current.case_reference,
+            detail={"entries": count, "attempt": current.attempts, "sha256": digests},
+        )
+    return True
+
+
+def _fail(job: ExportJob, error: Exception) -> None:
+    with transaction.atomic():
+        updated = ExportJob.objects.filter(pk=job.pk, attempts=job.attempts, status=ExportStatus.RUNNING).update(
+            status=ExportStatus.FAILED, error=type(error).__name__, finished_at=timezone.now()
+        )
+        if updated:
+            audit.record(
+                event="audit.export_failed",
+                actor=job.requested_by,
+                obj=job,
+                outcome=audit.Outcome.FAILED,
+                case_reference=job.case_reference,
+                detail={"error": type(error).__name__, "attempt": job.attempts},
+            )
+
+
+def jobs_to_resend() -> QuerySet[ExportJob]:
+    return ExportJob.objects.stuck(now=timezone.now(), queued_for=QUEUED_FOR, silent_for=SILENT_FOR)
+
+
+def clear_expired() -> int:
+    """Expired exports keep their job row (the history) but lose their files."""
+    deleted, _ = ExportFile.objects.filter(job__expires_at__lte=timezone.now()).delete()
+    return deleted
