@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit import exports, services
-from audit.models import ExportJob, ExportKind
+from audit.models import ExportJob, ExportKind, Outcome
 from partners.models import Role
 from prevent_panel.pdf import RefusingFetcher, render_pdf
 from tests.audit.export_helpers import csv_rows, file_of, pdf_pages
@@ -81,7 +81,7 @@ class ExportPdfTestCase(BaseTestCase):
     def test_a_case_report_lists_each_person_who_touched_the_case(self) -> None:
         services.record(event="case.viewed", actor=self.casey, case_reference="PP-2026-00007")
         services.record(event="case.viewed", actor=self.casey, case_reference="PP-2026-00007")
-        services.record(event="case.viewed", actor=self.pat, case_reference="PP-2026-00007", outcome="denied")
+        services.record(event="case.viewed", actor=self.pat, case_reference="PP-2026-00007", outcome=Outcome.DENIED)
         services.record(event="case.viewed", actor=self.harper, case_reference="PP-2026-00008")
         with self.captureOnCommitCallbacks(execute=True):
             job = services.request_export(requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00007")
