@@ -11,6 +11,8 @@ import csv
 import hashlib
 import io
 import logging
+import re
+import textwrap
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -29,17 +31,23 @@ from prevent_panel.pdf import join_and_number, render_many
 
 logger = logging.getLogger(__name__)
 
-# Rows per separately rendered document: small enough that WeasyPrint's table layout stays cheap and a
-# worker's memory stays flat, large enough that start-up costs do not dominate (see docs/benchmarks.md).
-CHUNK_ROWS = 400
+# The table is laid out here, not by WeasyPrint: each row is a block of monospaced lines with the columns
+# padded to fixed widths and long values wrapped within their column. WeasyPrint's table layout is the
+# slow part of a long PDF (tech.md section 4); lines of text are cheap, and with a fixed line height we
+# know exactly which rows fit on a page, so pages can be rendered as separate documents in parallel.
+LINES_PER_PAGE = 62
+# Pages per separately rendered document: enough that process start-up does not dominate, few enough
+# that several processes share the work and each holds little in memory (see docs/benchmarks.md).
+CHUNK_PAGES = 10
 # A running job that has not reported progress for this long is taken to have lost its worker.
 SILENT_FOR = timedelta(minutes=3)
 # A queued job not picked up within this time is sent again (the broker may have been down).
 QUEUED_FOR = timedelta(minutes=1)
 
+# (heading, width in characters): 199 characters fill an A4 landscape line at 6.4pt DejaVu Sans Mono.
 COLUMNS = [
-    ("Entry", 5), ("When", 10), ("User", 8), ("Agency", 6), ("Role", 8), ("Event", 10), ("Outcome", 5),
-    ("Case", 8), ("Record", 10), ("Request", 15), ("Purpose", 9), ("Digest", 6),
+    ("Entry", 8), ("When", 19), ("User", 12), ("Agency", 6), ("Role", 12), ("Event", 16), ("Outcome", 7),
+    ("Case", 13), ("Record", 16), ("Request", 38), ("Purpose", 30), ("Digest", 10),
 ]  # fmt: skip
 CSV_COLUMNS = [
     "entry", "timestamp_utc", "username", "agency", "role", "event", "outcome", "case_reference",
@@ -196,21 +204,64 @@ def cover_html(job: ExportJob, rows: list[dict[str, Any]], *, generated_at: Any)
     )
 
 
-def chunk_html(rows: list[tuple[str, ...]], *, title: str) -> str:
-    return render_to_string("audit/pdf/chunk.html", {"title": title, "columns": COLUMNS, "rows": rows})
+# Any whitespace (newlines, tabs, Unicode line separators) or control character in a value would break
+# the fixed line count of a row: it is printed as a space.
+_UNPRINTABLE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def row_lines(cells: tuple[str, ...]) -> list[str]:
+    """One entry as lines of fixed-width columns, each value wrapped within its column."""
+    wrapped = [
+        textwrap.wrap(_UNPRINTABLE.sub(" ", cell), width, break_long_words=True, break_on_hyphens=False) or [""]
+        for cell, (_, width) in zip(cells, COLUMNS, strict=True)
+    ]
+    height = min(max(len(lines) for lines in wrapped), LINES_PER_PAGE)
+    return [
+        " ".join(
+            (lines[i] if i < len(lines) else "").ljust(width)
+            for lines, (_, width) in zip(wrapped, COLUMNS, strict=True)
+        )
+        for i in range(height)
+    ]
+
+
+def paginate(rows: list[tuple[str, ...]]) -> list[list[str]]:
+    """Pages of rows, each row its block of lines; a row never splits across pages."""
+    pages: list[list[str]] = []
+    page: list[str] = []
+    used = 0
+    for cells in rows:
+        lines = row_lines(cells)
+        if used + len(lines) > LINES_PER_PAGE and page:
+            pages.append(page)
+            page, used = [], 0
+        page.append("\n".join(lines))
+        used += len(lines)
+    if page:
+        pages.append(page)
+    return pages
+
+
+def header_line() -> str:
+    return " ".join(heading.ljust(width) for heading, width in COLUMNS)
+
+
+def chunk_html(pages: list[list[str]], *, title: str) -> str:
+    return render_to_string("audit/pdf/chunk.html", {"title": title, "header": header_line(), "pages": pages})
 
 
 def render_pdf_export(
     cover: str, table_rows: list[tuple[str, ...]], *, title: str, processes: int = 0, on_rows: Any = None
 ) -> bytes:
-    """The exporter: the cover and the table in chunks of CHUNK_ROWS, rendered in parallel, joined and
-    numbered. `on_rows(n)` reports each finished chunk's row count."""
-    chunks = [table_rows[i : i + CHUNK_ROWS] for i in range(0, len(table_rows), CHUNK_ROWS)]
+    """The exporter: the cover and the table's pages in chunks of CHUNK_PAGES, rendered in parallel,
+    joined and numbered. `on_rows(n)` reports each finished chunk's row count."""
+    pages = paginate(table_rows)
+    chunks = [pages[i : i + CHUNK_PAGES] for i in range(0, len(pages), CHUNK_PAGES)]
     documents = [cover, *(chunk_html(chunk, title=title) for chunk in chunks)]
 
     def done(index: int) -> None:
         if on_rows and index > 0:
-            on_rows(len(chunks[index - 1]))
+            on_rows(sum(len(page) for page in chunks[index - 1]))
 
     parts = render_many(documents, processes=processes, on_done=done)
     return join_and_number(parts)

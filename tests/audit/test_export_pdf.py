@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from unittest import mock
 
 from django.test import override_settings
@@ -33,11 +34,12 @@ class ExportPdfTestCase(BaseTestCase):
         for n in range(45):
             services.record(event="case.viewed", actor=self.casey, case_reference=f"PP-2026-{n:05d}")
         # Small chunks, so the table is rendered as several documents and joined.
-        with mock.patch.object(exports, "CHUNK_ROWS", 20), self.captureOnCommitCallbacks(execute=True):
+        small_pages = mock.patch.multiple(exports, LINES_PER_PAGE=8, CHUNK_PAGES=2)
+        with small_pages, self.captureOnCommitCallbacks(execute=True):
             job = services.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
         job.refresh_from_db()
         pages = pdf_pages(file_of(job, "pdf"))
-        self.assertGreaterEqual(len(pages), 4)  # the cover and three chunks
+        self.assertGreaterEqual(len(pages), 7)  # the cover and six pages of table, in three chunks
         for number, text in enumerate(pages, start=1):
             # Top and bottom of every page (the cover also names the marking under "Handling").
             self.assertGreaterEqual(text.count("OFFICIAL-SENSITIVE"), 2, f"page {number}")
@@ -59,12 +61,23 @@ class ExportPdfTestCase(BaseTestCase):
         job = services.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "mallory"})
         entries = list(exports._rows(exports.entries_for(job)))
         fetcher = RefusingFetcher()
-        html = exports.chunk_html([exports._pdf_row(row) for row in entries], title="Audit log")
+        html = exports.chunk_html(exports.paginate([exports._pdf_row(row) for row in entries]), title="Audit log")
         pdf = render_pdf(html, fetcher=fetcher)
         self.assertEqual(fetcher.refused, [])  # escaped: nothing in the text was even attempted
-        text = "".join(pdf_pages(pdf)).replace("\n", "")
-        self.assertIn("<script>alert(1)</script>", text)
-        self.assertIn('<img src="http://127.0.0.1:9/x.png">', text)
+        # Wrapped within its column over several lines: every piece is printed, as the characters typed.
+        text = "".join(pdf_pages(pdf))
+        pieces = textwrap.wrap(HOSTILE, 30, break_long_words=True, break_on_hyphens=False)
+        self.assertIn("<script>alert(1)</script>", "".join(pieces))
+        for piece in pieces:
+            self.assertIn(piece.strip(), text)
+
+    def test_a_row_keeps_its_line_count_whatever_its_text(self) -> None:
+        cells = ("1", "2026-11-21 10:00:00", "line\nbreak\u2028sep\ttab\x00nul", *[""] * 9)
+        lines = exports.row_lines(cells)
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(all(len(line) == len(exports.header_line()) for line in lines))
+        huge = ("1", "x" * 10_000, *[""] * 10)
+        self.assertEqual(len(exports.row_lines(huge)), exports.LINES_PER_PAGE)
 
     def test_the_renderer_refuses_every_fetch_even_from_our_own_markup(self) -> None:
         fetcher = RefusingFetcher()
@@ -109,7 +122,7 @@ class SealedExportTestCase(CommittingTestCase):
         auditor = make_user(agency=council, role=Role.AUDITOR, username="sally")
         for n in range(30):
             services.record(event="case.viewed", actor=auditor, case_reference=f"PP-2026-{n:05d}")
-        with mock.patch.object(exports, "CHUNK_ROWS", 10):
+        with mock.patch.multiple(exports, LINES_PER_PAGE=10, CHUNK_PAGES=1):
             job = services.request_export(requester=auditor, kind=ExportKind.LOG, filters={"username": "sally"})
         job.refresh_from_db()
         self.assertEqual(job.status, "done")
