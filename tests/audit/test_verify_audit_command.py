@@ -16,8 +16,7 @@ class VerifyAuditCommandTestCase(CommittingTestCase):
     def setUp(self) -> None:
         self.entry = services.record(event="case.viewed", case_reference="PP-2026-00001")
         seal_pending()
-        self.seal = Seal.objects.order_by("-id").first()
-        assert self.seal is not None
+        self.seal = Seal.objects.latest("id")
 
     def run_command(self, *args: str) -> tuple[int, str]:
         out, err = StringIO(), StringIO()
