@@ -9,11 +9,14 @@ fontconfig, so a PDF never needs a fetch.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
+import struct
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, cast
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
@@ -47,12 +50,13 @@ def render_document(html: str, *, fetcher: RefusingFetcher | None = None) -> Any
 def render_many(
     documents: Sequence[str], *, processes: int = 0, on_done: Callable[[int], None] | None = None
 ) -> list[bytes]:
-    """Render several HTML documents to PDF, in parallel processes when there is more than one.
+    """Render several HTML documents to PDF, in parallel worker processes when there is more than one.
 
-    WeasyPrint's layout time grows faster than the page count (tech.md section 4), so one long
-    document rendered as many short ones is quicker even on one core, and each core takes a share.
-    Each worker holds one short document at a time, which keeps peak memory flat. `on_done(i)` is
-    called in this process as document i finishes, for progress reports.
+    WeasyPrint is CPU-bound and holds the GIL, so parallel means processes. They are plain child
+    processes running this module (`python -m prevent_panel.pdf`), not multiprocessing workers: a Celery
+    prefork worker is a daemonic process, and multiprocessing refuses to start children from one. Each
+    worker renders documents one at a time, so memory stays flat. `on_done(i)` is called in this process
+    as document i finishes, for progress reports.
     """
     workers = min(len(documents), processes or os.cpu_count() or 1)
     if workers <= 1:
@@ -63,15 +67,87 @@ def render_many(
                 on_done(index)
         return results
     rendered: dict[int, bytes] = {}
-    # "spawn": the workers start clean, without the parent's database connections or Celery state.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(render_pdf, html): index for index, html in enumerate(documents)}
-        for future in as_completed(futures):
-            index = futures[future]
-            rendered[index] = future.result()
-            if on_done:
-                on_done(index)
+    pending = iter(enumerate(documents))
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def feed() -> None:
+        # One thread per worker process: hand it the next document, wait for its PDF, repeat.
+        with _Worker() as worker:
+            while not errors:
+                with lock:
+                    item = next(pending, None)
+                if item is None:
+                    return
+                index, html = item
+                result = worker.render(html)
+                with lock:
+                    rendered[index] = result
+                    if on_done:
+                        on_done(index)
+
+    def guarded() -> None:
+        try:
+            feed()
+        except BaseException as error:  # reported to the caller below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
     return [rendered[index] for index in range(len(documents))]
+
+
+class _Worker:
+    """A child process rendering length-prefixed HTML documents from stdin to PDFs on stdout."""
+
+    def __enter__(self) -> _Worker:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "prevent_panel.pdf"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        return self
+
+    def render(self, html: str) -> bytes:
+        _write_frame(cast(IO[bytes], self.process.stdin), html.encode())
+        result = _read_frame(cast(IO[bytes], self.process.stdout))
+        if result is None:
+            raise RuntimeError(f"PDF worker stopped (exit code {self.process.wait()})")
+        return result
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.stdin:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(struct.pack(">Q", len(payload)))
+    stream.write(payload)
+    stream.flush()
+
+
+def _read_frame(stream: IO[bytes]) -> bytes | None:
+    header = stream.read(8)
+    if len(header) < 8:
+        return None
+    (length,) = struct.unpack(">Q", header)
+    return stream.read(length)
+
+
+def _serve() -> None:
+    """The worker's loop: documents in, PDFs out, until the parent closes stdin."""
+    while (payload := _read_frame(sys.stdin.buffer)) is not None:
+        _write_frame(sys.stdout.buffer, render_pdf(payload.decode()))
 
 
 def join_and_number(parts: Sequence[bytes], *, label: str = "Page {page} of {pages}") -> bytes:
@@ -120,3 +196,7 @@ def join_and_number(parts: Sequence[bytes], *, label: str = "Page {page} of {pag
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+if __name__ == "__main__":
+    _serve()
