@@ -45,6 +45,12 @@ SECTIONS = [
         frozenset({Role.POLICE_PRACTITIONER, Role.PANEL_CHAIR}),
     ),
     Section("Audit log", "audit:search", "Search and export the access log.", frozenset({Role.AUDITOR})),
+    Section(
+        "Exports",
+        "audit:exports",
+        "The log exports and case access reports you asked for.",
+        frozenset({Role.AUDITOR, Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR}),
+    ),
     Section("Reference data", "admin:index", "Agencies and user accounts.", frozenset({Role.ADMINISTRATOR})),
 ]
 
