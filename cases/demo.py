@@ -17,11 +17,14 @@ from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.utils import timezone
 
-from cases import services
+from cases import meetings, services
 from cases.models import (
     Action,
     ActionStatus,
+    AgendaItem,
+    AgendaKind,
     Assessment,
+    Attendance,
     Case,
     CaseNote,
     Consent,
@@ -31,7 +34,10 @@ from cases.models import (
     DecisionOutcome,
     Gender,
     HowReached,
+    Invitation,
+    MeetingStatus,
     NoteVisibility,
+    PanelMeeting,
     ReferenceList,
     ReferenceValue,
     Review,
@@ -119,6 +125,8 @@ AREAS = {LEAD_COUNCIL: ("Northgate", "NG"), OTHER_COUNCIL: ("Southmere", "SM")}
 # The main line of the stage machine; other stages branch off it.
 MAIN_LINE = list(services.MAIN_ROUTE[1:])
 REFUSE, WITHDRAW = "refuse consent", "withdraw consent"
+PANEL_ROOM = "Committee Room 2, Northgate Civic Centre (or Teams link in the invitation)"
+DISCUSSION = "Partners shared updates from their records; the panel reviewed the latest assessment (synthetic)."
 
 
 def _up_to(stage: Stage) -> list[Stage | str]:
@@ -161,13 +169,40 @@ FACTOR_SETS = [
 
 
 def seed_cases(*, people: list[User]) -> None:
-    """Add the demo cases, unless the lead council already has cases (then do nothing)."""
+    """Add the demo cases, unless the lead council already has cases (then do nothing). Their panel
+    decisions are gathered into past monthly meetings with approved minutes."""
     if Case.objects.filter(owning_agency__code=LEAD_COUNCIL).exists():
         return
     seeder = _Seeder(people)
     # Oldest first, so case numbers rise with the date received.
     for spec in sorted(DEMO_CASES, key=lambda s: -s.days_ago):
         seeder.seed(spec)
+    seeder.hold_meetings()
+
+
+def seed_next_meeting(*, people: list[User]) -> None:
+    """The next panel, in two weeks: its agenda built from the cases waiting for a panel, the police
+    and health as core members, education and children's services invited for one case each, and the
+    agenda circulated (so those two get meeting-scoped grants). Idempotent."""
+    if PanelMeeting.objects.upcoming().exists():
+        return
+    by_name = {user.username: user for user in people}
+    coordinator, chair = by_name["coordinator"], by_name["chair"]
+    held_on = timezone.localdate() + timedelta(days=14)
+    held_on += timedelta(days=(1 - held_on.weekday()) % 7)  # a Tuesday
+    meeting = meetings.create_meeting(
+        actor=coordinator, held_on=held_on, starts_at=time(10), place=PANEL_ROOM, chair=chair
+    )
+    # Deferred cases and re-assessments would be listed for panel again; the demo keeps one in each stage.
+    waiting = Case.objects.filter(owning_agency=coordinator.agency).for_panel().exclude(stage__in=meetings.RELIST)
+    items = meetings.add_to_agenda(meeting=meeting, actor=coordinator, cases=waiting.order_by("received_on"))
+    agencies = {agency.code: agency for agency in Agency.objects.all()}
+    for code in ("ngp", "nht"):
+        meetings.invite(meeting=meeting, actor=coordinator, agency=agencies[code])
+    listed = [item for item in items if item.kind == AgendaKind.LISTED]
+    for code, item in zip(("nat", "ncs"), listed, strict=False):
+        meetings.invite(meeting=meeting, actor=coordinator, agency=agencies[code], items=[item])
+    meetings.circulate_agenda(meeting=meeting, actor=coordinator)
 
 
 class _Seeder:
@@ -177,12 +212,79 @@ class _Seeder:
         self.chair = by_name["chair"]
         self.police = by_name["police"]
         self.provider = by_name["provider"]
+        self.partners = [by_name["health"], by_name["education"], by_name["social-care"]]
         self.coordinators = {LEAD_COUNCIL: self.coordinator, OTHER_COUNCIL: by_name["southmere-coordinator"]}
         self.agencies = {agency.code: agency for agency in Agency.objects.all()}
         self.today = timezone.localdate()
         self.subjects: dict[int, Subject] = {}
         self.moments: list[list[Update]] = []
         self.seen: set[int] = set()
+        self.staging: list[PanelMeeting] = []
+
+    # --- meetings --------------------------------------------------------------------------------
+
+    def _staging_item(self, case: Case) -> AgendaItem:
+        """Walked decisions are taken at a staging meeting with the chair and police present (one per
+        decision a case has had, as a case is on an agenda once); hold_meetings later moves each to the
+        monthly meeting of the date it was retimed to."""
+        index = case.decisions.count()
+        while len(self.staging) <= index:
+            meeting = PanelMeeting.objects.create(
+                owning_agency=self.agencies[LEAD_COUNCIL],
+                held_on=self.today,
+                starts_at=time(10),
+                place=PANEL_ROOM,
+                chair=self.chair,
+                created_by=self.coordinator,
+            )
+            Attendance.objects.bulk_create(
+                [Attendance(meeting=meeting, user=user, present=True) for user in (self.chair, self.police)]
+            )
+            self.staging.append(meeting)
+        return AgendaItem.objects.create(meeting=self.staging[index], case=case, kind=meetings.agenda_kind(case))
+
+    def hold_meetings(self) -> None:
+        """Gather the walked decisions into monthly panel meetings on the dates they were retimed to, with
+        attendance and approved minutes, as if each had been run in meeting mode."""
+        items = (
+            AgendaItem.objects.filter(meeting__in=self.staging)
+            .select_related("decision")
+            .order_by("decision__at", "id")
+        )
+        groups: dict[tuple[date, int], list[AgendaItem]] = {}
+        for item in items:
+            month, n = timezone.localdate(item.decision.at).replace(day=1), 0
+            # A case is on an agenda once: a second decision in a month goes to that month's next sitting.
+            while any(other.case_id == item.case_id for other in groups.get((month, n), [])):
+                n += 1
+            groups.setdefault((month, n), []).append(item)
+        attendees = [self.chair, self.coordinator, self.police, *self.partners]
+        for _, listed in sorted(groups.items(), key=lambda kv: kv[0]):
+            held_on = min(timezone.localdate(item.decision.at) for item in listed)
+            starts = timezone.make_aware(datetime.combine(held_on, time(10)))
+            meeting = PanelMeeting.objects.create(
+                owning_agency=self.agencies[LEAD_COUNCIL],
+                held_on=held_on,
+                starts_at=time(10),
+                place=PANEL_ROOM,
+                chair=self.chair,
+                created_by=self.coordinator,
+                status=MeetingStatus.APPROVED,
+                circulated_at=starts - timedelta(days=7),
+                approved_at=starts + timedelta(days=2),
+                approved_by=self.chair,
+                created_at=starts - timedelta(days=21),
+            )
+            for code in ("ngp", "nht", "nat", "ncs"):
+                Invitation.objects.create(meeting=meeting, agency=self.agencies[code], invited_by=self.coordinator)
+            Attendance.objects.bulk_create(
+                [Attendance(meeting=meeting, user=user, present=True, recorded_at=starts) for user in attendees]
+            )
+            for position, item in enumerate(listed, 1):
+                AgendaItem.objects.filter(pk=item.pk).update(meeting=meeting, position=position, discussion=DISCUSSION)
+        for meeting in self.staging:
+            meeting.attendance.all().delete()
+            meeting.delete()
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -253,11 +355,10 @@ class _Seeder:
         decision = services.record_decision(
             case=case,
             actor=self.chair,
+            agenda_item=self._staging_item(case),
             outcome=outcome,
             how_reached=how,
             rationale=rationale,
-            chair_present=True,
-            police_present=True,
             votes_for=5 if majority else None,
             votes_against=2 if majority else None,
             health_or_social_care_referral=health_or_social_care_referral,

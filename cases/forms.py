@@ -8,9 +8,11 @@ from typing import Any
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from cases.models import (
+    AgendaItem,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
@@ -256,6 +258,30 @@ class CaseFilterForm(GovUKFormMixin, forms.Form):
         label="Type of concern",
     )
     overdue = forms.BooleanField(required=False, label="Only cases with overdue actions")
+    flag = forms.ChoiceField(required=False, label="Needs attention")
+    received = forms.RegexField(
+        regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+        required=False,
+        max_length=7,
+        label="Received in month",
+        help_text="For example, 2026-03",
+        error_messages={"invalid": "Enter a month like 2026-03"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["flag"].choices = [("", "Any"), *flag_choices()]  # type: ignore[attr-defined]
+
+
+def flag_choices() -> list[tuple[str, str]]:
+    """The dashboard's figures, as list filters (the numbers of days are settings)."""
+    return [
+        ("screening", f"Waiting for police screening more than {settings.SCREENING_WAIT_DAYS} days"),
+        ("reviews_due", "Reviews due soon"),
+        ("reviews_overdue", "Reviews overdue"),
+        ("stalled", f"Support with no activity for {settings.STALLED_SUPPORT_DAYS} days"),
+        ("repeat", "Repeat referrals"),
+    ]
 
 
 class MoveForm(GovUKFormMixin, forms.Form):
@@ -316,10 +342,6 @@ class DecisionForm(GovUKFormMixin, forms.Form):
     )
     exit_reason = forms.ModelChoiceField(
         required=False, queryset=ReferenceValue.objects.none(), label="If exiting: reason"
-    )
-    chair_present = forms.BooleanField(required=False, label="The chair is present")
-    police_present = forms.BooleanField(
-        required=False, label="A police representative for the person's area is present"
     )
 
     def __init__(self, *args: Any, outcomes: list[DecisionOutcome], **kwargs: Any) -> None:
@@ -398,3 +420,98 @@ class AssessmentForm(GovUKFormMixin, forms.Form):
         return {
             code: (self.cleaned_data[f"rating_{code}"], self.cleaned_data[f"evidence_{code}"]) for code, _, _ in FACTORS
         }
+
+
+# --- panel meetings ---------------------------------------------------------------------------------
+
+
+class MeetingForm(GovUKFormMixin, forms.Form):
+    held_on = _date("Date of the meeting", "For example, 14 5 2026")
+    starts_at = forms.TimeField(
+        label="Start time",
+        help_text="24-hour clock, for example 10:00",
+        error_messages={"required": "Enter the start time", "invalid": "Enter a time like 10:00"},
+    )
+    place = forms.CharField(
+        max_length=300,
+        label="Place or video link",
+        error_messages={"required": "Enter where the meeting is held, or the video link"},
+    )
+    chair = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Chair", error_messages={"required": "Select the chair"}
+    )
+
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        chairs = User.objects.active().filter(agency=agency, role=Role.PANEL_CHAIR)
+        self.fields["chair"].queryset = chairs  # type: ignore[attr-defined]
+        self.fields["chair"].label_from_instance = lambda user: user.get_full_name() or user.username  # type: ignore[attr-defined]
+
+
+class AgendaForm(GovUKFormMixin, forms.Form):
+    cases = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Cases to add",
+        error_messages={"required": "Select at least one case to add to the agenda"},
+    )
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].choices = [  # type: ignore[attr-defined]
+            (str(case.reference), f"{case.number}: {case.subject.full_name} ({case.get_stage_display()})")
+            for case in candidates
+        ]
+
+
+class InvitationForm(GovUKFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(
+        required=False, queryset=Agency.objects.filter(is_active=True), label="Invite an agency", empty_label=""
+    )
+    user = forms.ModelChoiceField(
+        required=False, queryset=User.objects.caseworkers().select_related("agency"), label="Or invite a person"
+    )
+    items = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=AgendaItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="For these cases only",
+        help_text="Leave empty for a core member, who sees the agenda cases already shared with them. "
+        "Per-case invitees see the cases chosen here, from circulation until shortly after the meeting.",
+    )
+
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["items"]
+        field.queryset = items  # type: ignore[attr-defined]
+        field.label_from_instance = lambda item: f"{item.case.number}: {item.case.subject.full_name}"  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = lambda user: f"{user.get_full_name() or user} ({user.agency.name})"  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("agency")) == bool(data.get("user")):
+            raise forms.ValidationError("Choose one agency or one person to invite")
+        return data
+
+
+class AttendanceForm(GovUKFormMixin, forms.Form):
+    present = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Who is present?")
+
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {str(user.pk): user for user in people}
+        self.fields["present"].choices = [  # type: ignore[attr-defined]
+            (key, f"{user.get_full_name() or user.username}, {user.agency.name} ({user.get_role_display()})")
+            for key, user in self.people.items()
+        ]
+
+    def present_users(self) -> list[User]:
+        return [self.people[key] for key in self.cleaned_data["present"]]
+
+
+class DiscussionForm(GovUKFormMixin, forms.Form):
+    discussion = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Discussion",
+        help_text="What was shared and by whom, and what the panel considered. This goes in the minutes.",
+        error_messages={"required": "Record the discussion"},
+    )

@@ -8,7 +8,7 @@ sharing/access.py; every change with business meaning goes through cases/service
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -119,6 +119,11 @@ class Stage(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+SUPPORT_STAGES = frozenset({Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW})
+POST_EXIT_STAGES = frozenset({Stage.EXITED, Stage.POST_EXIT_REVIEW_6, Stage.POST_EXIT_REVIEW_12})
+# A review "due" on the dashboard falls within this many days.
+REVIEW_DUE_DAYS = 30
+
 OPEN_STAGES = frozenset(Stage) - {Stage.CLOSED_NFA, Stage.SIGNPOSTED, Stage.POLICE_LED, Stage.NOT_ADOPTED, Stage.CLOSED}
 
 
@@ -141,6 +146,45 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def with_overdue_actions(self) -> CaseQuerySet:
         return self.filter(actions__status=ActionStatus.OPEN, actions__due_on__lt=timezone.localdate()).distinct()
+
+    # Dashboard filters. Each is who-independent: callers apply them to sharing.access.visible_cases.
+
+    def awaiting_screening(self, *, days: int) -> CaseQuerySet:
+        """Waiting for the police screening decision for more than `days` days."""
+        since = timezone.now() - timedelta(days=days)
+        return self.filter(stage=Stage.POLICE_SCREENING, stage_changed_at__lt=since)
+
+    def with_open_reviews(self, *, overdue: bool) -> CaseQuerySet:
+        """Cases with a review not yet done that is overdue, or due within REVIEW_DUE_DAYS."""
+        today = timezone.localdate()
+        reviews = Review.objects.filter(completed_on__isnull=True)
+        if overdue:
+            reviews = reviews.filter(due_on__lt=today)
+        else:
+            reviews = reviews.filter(due_on__gte=today, due_on__lte=today + timedelta(days=REVIEW_DUE_DAYS))
+        return self.filter(pk__in=reviews.values("case_id"))
+
+    def stalled(self, *, days: int) -> CaseQuerySet:
+        """Support with no recorded activity (note, action, review, plan change) for more than `days` days."""
+        since = timezone.now() - timedelta(days=days)
+        return self.filter(stage__in=SUPPORT_STAGES, last_activity_at__lt=since)
+
+    def repeats(self) -> CaseQuerySet:
+        """Re-referrals: a new case for a person referred before."""
+        return self.filter(previous_case__isnull=False)
+
+    def received_in(self, month: date) -> CaseQuerySet:
+        return self.filter(received_on__year=month.year, received_on__month=month.month)
+
+    def for_panel(self) -> CaseQuerySet:
+        """Cases a panel may need to discuss: listed, deferred, under review, awaiting re-assessment, or
+        with a post-exit review open."""
+        post_exit = Review.objects.filter(
+            completed_on__isnull=True, kind__in=[ReviewKind.POST_EXIT_6, ReviewKind.POST_EXIT_12]
+        ).values("case_id")
+        return self.filter(
+            models.Q(stage__in=[s for s, _ in AGENDA_STAGES]) | models.Q(stage__in=POST_EXIT_STAGES, pk__in=post_exit)
+        )
 
 
 class Case(models.Model):
@@ -352,6 +396,10 @@ class Action(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the action was agreed at a panel meeting, so the minutes list it under its agenda item.
+    agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -415,6 +463,10 @@ class Decision(models.Model):
     # s.36(6): when a case is not adopted, the panel must consider a health or social care referral.
     health_or_social_care_referral = models.BooleanField(null=True, blank=True)
     exit_reason = models.ForeignKey(ReferenceValue, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The meeting item it was taken at; empty only for decisions recorded before meetings were kept here.
+    agenda_item = models.OneToOneField(
+        "AgendaItem", on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
     decided_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -423,3 +475,131 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision {str(self.reference)[:8]}"
+
+
+# --- panel meetings -------------------------------------------------------------------------------
+
+
+class AgendaKind(models.TextChoices):
+    LISTED = "listed", "Listed for panel"
+    REVIEW = "review", "Review of support: continue or exit"
+    REASSESSMENT = "reassessment", "Re-assessment after refused or withdrawn consent"
+    DEFERRED = "deferred", "Returning after deferral"
+    POST_EXIT_REVIEW = "post_exit_review", "Post-exit review"
+
+
+# Which stage puts a case on an agenda under which heading (post-exit reviews by their open review).
+AGENDA_STAGES: list[tuple[Stage, AgendaKind]] = [
+    (Stage.LISTED_FOR_PANEL, AgendaKind.LISTED),
+    (Stage.DEFERRED, AgendaKind.DEFERRED),
+    (Stage.REASSESSMENT_SCHEDULED, AgendaKind.REASSESSMENT),
+    (Stage.UNDER_REVIEW, AgendaKind.REVIEW),
+]
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", "Agenda being prepared"
+    CIRCULATED = "circulated", "Agenda circulated"
+    APPROVED = "approved", "Minutes approved"
+
+
+class PanelMeetingQuerySet(models.QuerySet["PanelMeeting"]):
+    def upcoming(self) -> PanelMeetingQuerySet:
+        """Not yet minuted, soonest first."""
+        return self.exclude(status=MeetingStatus.APPROVED).order_by("held_on", "starts_at", "id")
+
+
+class PanelMeeting(models.Model):
+    """One sitting of the Channel panel (CTSA 2015 s.37): a council chairs it, partners attend."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owning_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField("Date")
+    starts_at = models.TimeField("Start time")
+    place = models.CharField("Place or video link", max_length=300)
+    chair = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    circulated_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PanelMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-starts_at", "-id"]
+        indexes = [models.Index(fields=["owning_agency", "held_on"], name="meeting_owner_date")]
+
+    def __str__(self) -> str:
+        return f"Panel meeting {self.held_on:%Y-%m-%d}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Approved minutes are final: nothing about the meeting changes after approval."""
+        return self.status == MeetingStatus.APPROVED
+
+    @property
+    def starts(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.held_on, self.starts_at))
+
+
+class AgendaItem(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agenda_items")
+    kind = models.CharField(max_length=20, choices=AgendaKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    # The minutes' record of the discussion; decisions and actions are recorded in their own models.
+    discussion = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "case"], name="agenda_case_once")]
+
+    def __str__(self) -> str:
+        return f"Agenda item {str(self.reference)[:8]}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"case_reference": self.case.number}
+
+
+class Invitation(models.Model):
+    """An agency or one person invited to a meeting: to every agenda case it may already see (core
+    members), or to named items only (per-case invitees, CTSA 2015 s.37(4)), who get meeting-scoped
+    grants through sharing.services."""
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    items = models.ManyToManyField(AgendaItem, blank=True, related_name="invitations")
+    invited_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_to_agency_or_user",
+                condition=(models.Q(agency__isnull=False) & models.Q(user__isnull=True))
+                | (models.Q(agency__isnull=True) & models.Q(user__isnull=False)),
+                violation_error_message="An invitation is to one agency or to one person.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"Attendance {self.pk}"

@@ -1,5 +1,5 @@
 """Writes with business meaning for cases: referrals, stage changes, notes, assessments, consent,
-support plans, actions, reviews and panel decisions.
+support plans, actions, reviews and panel decisions (meetings themselves are in cases/meetings.py).
 
 Every function is keyword-only, atomic and audited. The stage machine and the statutory rules of the
 Counter-Terrorism and Security Act 2015 (s.36-38) and the Channel Duty Guidance are enforced here; a
@@ -24,8 +24,10 @@ from audit import services as audit
 from cases.models import (
     Action,
     ActionStatus,
+    AgendaItem,
     Assessment,
     AssessmentFactor,
+    Attendance,
     Case,
     CaseNote,
     Consent,
@@ -35,6 +37,7 @@ from cases.models import (
     DecisionOutcome,
     HowReached,
     NoteVisibility,
+    PanelMeeting,
     ReferenceValue,
     Referral,
     Review,
@@ -46,7 +49,7 @@ from cases.models import (
     SupportPlan,
 )
 from cases.vaf import FACTOR_LABELS, Rating
-from partners.models import Agency, Role, User
+from partners.models import Agency, AgencyKind, Role, User
 
 # The stage machine. A move not listed here is refused.
 TRANSITIONS: dict[Stage, frozenset[Stage]] = {
@@ -355,34 +358,61 @@ def decisions_available(case: Case) -> list[DecisionOutcome]:
     return [outcome for outcome, (sources, _) in DECISION_FROM.items() if case.stage in sources]
 
 
+def quorum_problems(*, meeting: PanelMeeting, case: Case) -> list[str]:
+    """Why a decision on `case` at `meeting` would be invalid now, from the recorded attendance: the chair
+    and a police representative for the subject's area must be present (CTSA 2015 s.37(3))."""
+    present = Attendance.objects.filter(meeting=meeting, present=True, user__is_active=True)
+    problems = []
+    if not present.filter(user_id=meeting.chair_id).exists():
+        problems.append("A panel decision needs the chair present (CTSA 2015 s.37).")
+    area = case.subject.police_force_area
+    police = present.filter(
+        user__role=Role.POLICE_PRACTITIONER,
+        user__agency__kind=AgencyKind.POLICE,
+        user__agency__is_active=True,
+        user__agency__police_force_area=area,
+    )
+    if not police.exists():
+        problems.append(f"A panel decision needs a police representative for {area} present (CTSA 2015 s.37(3)).")
+    return problems
+
+
+def _refuse_if_locked(meeting: PanelMeeting) -> None:
+    if meeting.is_locked:
+        _refuse("The minutes of this meeting are approved and locked: nothing about it can be changed.")
+
+
 @transaction.atomic
 def record_decision(
     *,
     case: Case,
     actor: User,
+    agenda_item: AgendaItem,
     outcome: DecisionOutcome,
     how_reached: HowReached,
     rationale: str,
-    chair_present: bool,
-    police_present: bool,
     votes_for: int | None = None,
     votes_against: int | None = None,
     health_or_social_care_referral: bool | None = None,
     exit_reason: ReferenceValue | None = None,
 ) -> Decision:
-    """Record a panel decision and move the case. Valid only with the chair and a police representative
-    for the subject's area present (CTSA 2015 s.37(3)). Exit schedules the 6- and 12-month reviews."""
+    """Record a panel decision on an agenda item and move the case. Valid only with the meeting's chair
+    and a police representative for the subject's area recorded as present (CTSA 2015 s.37(3)), and
+    only until the minutes are approved. Exit schedules the 6- and 12-month reviews. Audited as
+    case.decision_recorded (outcome and how, never the rationale)."""
     case = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=agenda_item.pk)
+    if item.case_id != case.pk:
+        _refuse("This agenda item is about another case.")
+    _refuse_if_locked(item.meeting)
     sources, target = DECISION_FROM[outcome]
     if case.stage not in sources:
         _refuse(f"'{outcome.label}' cannot be decided for a case at '{Stage(case.stage).label}'.")
-    if not chair_present:
-        _refuse("A panel decision needs the chair present (CTSA 2015 s.37).")
-    if not police_present:
-        _refuse(
-            f"A panel decision needs a police representative for {case.subject.police_force_area} present "
-            "(CTSA 2015 s.37(3))."
-        )
+    if Decision.objects.filter(agenda_item=item).exists():
+        _refuse("A decision has already been recorded for this agenda item.")
+    problems = quorum_problems(meeting=item.meeting, case=case)
+    if problems:
+        _refuse(problems[0])
     if how_reached == HowReached.MAJORITY and (
         votes_for is None or votes_against is None or votes_for <= votes_against
     ):
@@ -397,13 +427,14 @@ def record_decision(
         _refuse("Record the rationale for the decision.")
     decision = Decision.objects.create(
         case=case,
+        agenda_item=item,
         outcome=outcome,
         how_reached=how_reached,
-        votes_for=votes_for,
-        votes_against=votes_against,
+        votes_for=votes_for if how_reached == HowReached.MAJORITY else None,
+        votes_against=votes_against if how_reached == HowReached.MAJORITY else None,
         rationale=rationale,
-        health_or_social_care_referral=health_or_social_care_referral,
-        exit_reason=exit_reason,
+        health_or_social_care_referral=health_or_social_care_referral if outcome == DecisionOutcome.NOT_ADOPT else None,
+        exit_reason=exit_reason if outcome == DecisionOutcome.EXIT else None,
         decided_by=actor,
     )
     audit.record(
@@ -556,11 +587,28 @@ def add_support_element(
 
 @transaction.atomic
 def add_action(
-    *, case: Case, actor: User, description: str, owner_agency: Agency, due_on: date, owner_user: User | None = None
+    *,
+    case: Case,
+    actor: User,
+    description: str,
+    owner_agency: Agency,
+    due_on: date,
+    owner_user: User | None = None,
+    agenda_item: AgendaItem | None = None,
 ) -> Action:
+    """Add an action with an owning agency (and person) and a due date. One agreed at a meeting names
+    its agenda item, so the minutes list it; that is refused once the minutes are approved. Audited."""
     if owner_user is not None and owner_user.agency_id != owner_agency.pk:
         _refuse("The action's owner must belong to the owning agency.")
+    if not description.strip():
+        _refuse("Describe the action.")
+    if agenda_item is not None:
+        if agenda_item.case_id != case.pk:
+            _refuse("This agenda item is about another case.")
+        # Judged on the stored meeting, locked: the caller's copy may predate the approval.
+        _refuse_if_locked(PanelMeeting.objects.select_for_update().get(pk=agenda_item.meeting_id))
     action = Action.objects.create(
+        agenda_item=agenda_item,
         case=case,
         description=description,
         owner_agency=owner_agency,

@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Action, ActionStatus, Case
+from cases.models import Action, ActionStatus, Attendance, Case, PanelMeeting
 from partners.models import Role, User
 
 
@@ -57,3 +57,25 @@ def notify_overdue_actions() -> int:
             recipient_list=[email],
         )
     return len(by_recipient)
+
+
+@shared_task(name="cases.notify_minutes_approved", ignore_result=True)
+def notify_minutes_approved(meeting_id: int) -> int:
+    """Tell each attendee that their copy of the minutes is ready. The email holds a link only: each copy
+    is built for its reader, with the cases they may see, when they open it."""
+    meeting = PanelMeeting.objects.get(pk=meeting_id)
+    link = f"{settings.SITE_URL}{reverse('cases:minutes', args=[meeting.reference])}"
+    emails = (
+        Attendance.objects.filter(meeting=meeting, present=True, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    sent = 0
+    for email in emails:
+        sent += send_mail(
+            subject=f"Minutes of the panel meeting on {meeting.held_on:%-d %B %Y}",
+            message=f"The minutes are approved. Download your copy in Prevent Panel: {link}",
+            from_email=None,
+            recipient_list=[email],
+        )
+    return sent

@@ -4,9 +4,11 @@ which references they showed. Shape: access, form, service, redirect."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -23,7 +25,6 @@ from cases.forms import (
     AssessmentForm,
     CaseFilterForm,
     ConsentForm,
-    DecisionForm,
     MoveForm,
     NoteForm,
     ReferralForm,
@@ -31,7 +32,7 @@ from cases.forms import (
     ScheduleReviewForm,
     SupportElementForm,
 )
-from cases.models import Case, DecisionOutcome, HowReached, Referral, Stage, Subject
+from cases.models import Case, CaseQuerySet, MeetingStatus, Referral, Stage, Subject
 from sharing.access import (
     Action,
     access_case,
@@ -42,6 +43,7 @@ from sharing.access import (
     require,
     visible_assessments,
     visible_cases,
+    visible_meetings,
     visible_notes,
     visible_support_elements,
     who_can_see,
@@ -75,6 +77,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if filters.get("overdue"):
         # Only cases whose actions the user may see, or the filter would reveal them.
         cases = cases.filter(pk__in=visible_cases(request.user, action=Action.VIEW_FULL).with_overdue_actions())
+    if filters.get("flag"):
+        cases = _flagged(request.user, cases, filters["flag"])
+    if filters.get("received"):
+        cases = cases.received_in(date.fromisoformat(f"{filters['received']}-01"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     terms = {k: str(v) for k, v in filters.items() if v}
@@ -94,6 +100,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "can_refer": can_do(request.user, Action.CREATE_REFERRAL),
         },
     )
+
+
+def _flagged(user: Any, cases: CaseQuerySet, flag: str) -> CaseQuerySet:
+    """The dashboard's figures as filters; reviews only on cases whose reviews the user may see."""
+    full = visible_cases(user, action=Action.VIEW_FULL)
+    if flag == "screening":
+        return cases.awaiting_screening(days=settings.SCREENING_WAIT_DAYS)
+    if flag in ("reviews_due", "reviews_overdue"):
+        return cases.filter(pk__in=full.with_open_reviews(overdue=flag == "reviews_overdue").values("pk"))
+    if flag == "stalled":
+        return cases.stalled(days=settings.STALLED_SUPPORT_DAYS)
+    return cases.repeats()
 
 
 def new_referral(request: HttpRequest) -> HttpResponse:
@@ -380,34 +398,19 @@ def consent(request: HttpRequest, reference: UUID) -> HttpResponse:
 
 
 def decide(request: HttpRequest, reference: UUID) -> HttpResponse:
-    user: Any = request.user
-
-    def save(case: Case, d: dict[str, Any]) -> Any:
-        referral = {"yes": True, "no": False}.get(d["health_or_social_care_referral"])
-        return services.record_decision(
-            case=case,
-            actor=user,
-            outcome=DecisionOutcome(d["outcome"]),
-            how_reached=HowReached(d["how_reached"]),
-            rationale=d["rationale"],
-            chair_present=d["chair_present"],
-            police_present=d["police_present"],
-            votes_for=d["votes_for"],
-            votes_against=d["votes_against"],
-            health_or_social_care_referral=referral,
-            exit_reason=d["exit_reason"],
-        )
-
-    return _case_form(
-        request,
-        reference,
-        action=Action.DECIDE,
-        title="Record the panel's decision",
-        make_form=lambda case, data: DecisionForm(data, outcomes=services.decisions_available(case)),
-        save=save,
-        done="Decision recorded.",
-        back="cases:reviews",
+    """Decisions are taken at a panel meeting, where attendance is recorded: open the case's undecided
+    item on an agenda the user can run, or say how to get the case onto one."""
+    case = access_case(request.user, reference, action=Action.DECIDE)
+    item = (
+        case.agenda_items.filter(meeting__in=visible_meetings(request.user), decision__isnull=True)
+        .exclude(meeting__status=MeetingStatus.APPROVED)
+        .select_related("meeting")
+        .order_by("meeting__held_on")
+        .first()
     )
+    if item is not None:
+        return redirect("cases:meeting_item", meeting=item.meeting.reference, item=item.reference)
+    return render(request, "cases/decide.html", {"case": case})
 
 
 def add_support(request: HttpRequest, reference: UUID) -> HttpResponse:

@@ -128,6 +128,14 @@ SERVICE_NAME = "Prevent Panel"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
 
+# The chair's dashboard and panel meetings, in days.
+# Police screening waiting longer than this is flagged (guidance: about 5 days on average).
+SCREENING_WAIT_DAYS = env_int("SCREENING_WAIT_DAYS", 5, minimum=1)
+# Support with no recorded activity for this long is flagged as stalled.
+STALLED_SUPPORT_DAYS = env_int("STALLED_SUPPORT_DAYS", 30, minimum=1)
+# Per-case meeting invitees see their agenda cases from circulation until this long after the meeting.
+MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 7, minimum=0)
+
 # Email: console unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = (

@@ -34,7 +34,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit import services as audit
-from cases.models import Assessment, Case, CaseNote, CaseQuerySet, NoteVisibility, SupportElement
+from cases.models import (
+    AgendaItem,
+    Assessment,
+    Case,
+    CaseNote,
+    CaseQuerySet,
+    Invitation,
+    NoteVisibility,
+    PanelMeeting,
+    PanelMeetingQuerySet,
+    SupportElement,
+)
 from partners.models import AgencyKind, Role
 from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
 
@@ -59,6 +70,11 @@ class Action(models.TextChoices):
     BREAK_GLASS = "break_glass", "Take emergency access to a case"
     SEARCH_AUDIT = "search_audit", "Search the audit log"
     EXPORT_AUDIT = "export_audit", "Export the audit log"
+    VIEW_DASHBOARD = "view_dashboard", "See the panel dashboard"
+    # About one panel meeting.
+    VIEW_MEETING = "view_meeting", "See a panel meeting"
+    ORGANISE_MEETING = "organise_meeting", "Plan a meeting: agenda, invitations, circulation"
+    CHAIR_MEETING = "chair_meeting", "Run a meeting: attendance, decisions, actions, minutes"
 
 
 class AccessLevel(models.TextChoices):
@@ -73,14 +89,26 @@ READ = frozenset({Action.VIEW, Action.VIEW_FULL, Action.VIEW_PLAN})
 CASEWORK = READ | {Action.ADD_NOTE, Action.ASSESS, Action.MOVE, Action.PLAN}
 
 # What each role may do at all.
+ORGANISER = frozenset({Action.VIEW_DASHBOARD, Action.VIEW_MEETING, Action.ORGANISE_MEETING})
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PREVENT_COORDINATOR: CASEWORK
+    | ORGANISER
     | {Action.CONSENT, Action.ACCESS_HISTORY, Action.SHARE, Action.CREATE_REFERRAL, Action.REQUEST_ACCESS},
     Role.PANEL_CHAIR: CASEWORK
-    | {Action.CONSENT, Action.DECIDE, Action.ACCESS_HISTORY, Action.SHARE, Action.REQUEST_ACCESS, Action.BREAK_GLASS},
-    Role.POLICE_PRACTITIONER: CASEWORK | {Action.SCREEN, Action.REQUEST_ACCESS, Action.BREAK_GLASS},
-    Role.PANEL_MEMBER: READ | {Action.ADD_NOTE, Action.REQUEST_ACCESS},
-    Role.INTERVENTION_PROVIDER: frozenset({Action.VIEW, Action.VIEW_PLAN, Action.ADD_NOTE}),
+    | ORGANISER
+    | {
+        Action.CONSENT,
+        Action.DECIDE,
+        Action.ACCESS_HISTORY,
+        Action.SHARE,
+        Action.REQUEST_ACCESS,
+        Action.BREAK_GLASS,
+        Action.CHAIR_MEETING,
+    },
+    Role.POLICE_PRACTITIONER: CASEWORK
+    | {Action.SCREEN, Action.REQUEST_ACCESS, Action.BREAK_GLASS, Action.VIEW_MEETING},
+    Role.PANEL_MEMBER: READ | {Action.ADD_NOTE, Action.REQUEST_ACCESS, Action.VIEW_MEETING},
+    Role.INTERVENTION_PROVIDER: frozenset({Action.VIEW, Action.VIEW_PLAN, Action.ADD_NOTE, Action.VIEW_MEETING}),
     Role.AUDITOR: frozenset({Action.SEARCH_AUDIT, Action.EXPORT_AUDIT}),
     Role.ADMINISTRATOR: frozenset(),
 }
@@ -402,3 +430,75 @@ def access_export(user: Any, reference: UUID, *, event: str) -> Any:
 def can_export(user: Any) -> bool:
     """Whether the user may have exports at all: auditors, and roles that see a case's access history."""
     return can_do(user, Action.EXPORT_AUDIT) or can_do(user, Action.ACCESS_HISTORY)
+
+
+# --- panel meetings ---------------------------------------------------------------------------------
+# The owning council's coordinators and chairs see and organise its meetings; only a panel chair runs
+# one. Anyone else sees a meeting only when they or their agency are invited, and then only the agenda
+# cases they may see anyway (by their own access or a meeting-scoped grant): a meeting never widens what
+# a case shows.
+
+MEETING_LEVEL_ACTIONS: dict[str, frozenset[Action]] = {
+    "owner": frozenset({Action.VIEW_MEETING, Action.ORGANISE_MEETING, Action.CHAIR_MEETING}),
+    "invitee": frozenset({Action.VIEW_MEETING}),
+}
+
+
+def visible_meetings(user: Any) -> PanelMeetingQuerySet:
+    """Meetings the user may open: their council's, or ones they or their agency are invited to."""
+    if not can_do(user, Action.VIEW_MEETING):
+        return PanelMeeting.objects.none()
+    invited = Invitation.objects.filter(Q(user_id=user.pk) | Q(agency_id=user.agency_id)).values("meeting_id")
+    rule = Q(pk__in=invited)
+    owner = _owner_rule(user)
+    if owner is not None:
+        rule |= owner
+    return PanelMeeting.objects.filter(rule)
+
+
+def _meeting_level(user: Any, meeting: PanelMeeting) -> str:
+    if _owner_rule(user) is not None and meeting.owning_agency_id == user.agency_id:
+        return "owner"
+    return "invitee"
+
+
+def can_meeting(user: Any, meeting: PanelMeeting, action: Action) -> bool:
+    """For templates: may this user do `action` on a meeting they reached through access_meeting?"""
+    return can_do(user, action) and action in MEETING_LEVEL_ACTIONS[_meeting_level(user, meeting)]
+
+
+def access_meeting(user: Any, reference: UUID, *, action: Action = Action.VIEW_MEETING) -> PanelMeeting:
+    """The gate for one meeting, like access_case: Http404 when hidden or missing (the same response),
+    PermissionDenied when visible but `action` is not allowed. Records the access, allowed or denied."""
+    meeting = (
+        visible_meetings(user).select_related("chair__agency", "owning_agency").filter(reference=reference).first()
+    )
+    event = "meeting.viewed" if action == Action.VIEW_MEETING else f"meeting.{action.value}"
+    if meeting is None:
+        audit.record_denied(
+            actor=user, event=event, model=PanelMeeting, object_repr=str(reference), reason="not visible"
+        )
+        raise Http404("No such meeting")
+    if not can_meeting(user, meeting, action):
+        audit.record_denied(actor=user, event=event, obj=meeting, reason="not allowed")
+        raise PermissionDenied
+    audit.record(event=event, actor=user, obj=meeting)
+    return meeting
+
+
+def visible_agenda(user: Any, meeting: PanelMeeting, *, action: Action = Action.VIEW) -> QuerySet[AgendaItem]:
+    """The meeting's agenda items whose case the user may `action` (VIEW for the agenda, VIEW_FULL for
+    the minutes, which carry the discussion and rationale)."""
+    return (
+        meeting.items.filter(case__in=visible_cases(user, action=action))
+        .select_related("case__subject", "case__referral__concern_type")
+        .order_by("position", "id")
+    )
+
+
+def minutes_copies(meeting: PanelMeeting, attendees: Iterable[Any]) -> dict[Any, list[str]]:
+    """For circulating minutes: the case numbers each attendee's copy will contain."""
+    return {
+        user: list(visible_agenda(user, meeting, action=Action.VIEW_FULL).values_list("case__number", flat=True))
+        for user in attendees
+    }

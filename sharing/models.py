@@ -71,6 +71,10 @@ class ShareGrant(models.Model):
     ends_at = models.DateTimeField()
     revoked_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # For meeting-scoped grants (kind MEETING): the meeting whose agenda case it opens.
+    meeting = models.ForeignKey(
+        "cases.PanelMeeting", on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
+    )
     # Set once a housekeeping task has removed the guardian permission of an ended grant.
     tidied_at = models.DateTimeField(null=True, blank=True)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from audit import services as audit
 from audit.models import Outcome
-from cases.models import Case
+from cases.models import Case, PanelMeeting
 from partners.models import Agency, User
 from sharing.models import AccessRequest, GrantKind, LegalBasis, Level, RequestStatus, ShareGrant
 
@@ -48,6 +49,7 @@ def grant_access(
     user: User | None = None,
     kind: GrantKind = GrantKind.SHARED,
     starts_at: datetime | None = None,
+    meeting: PanelMeeting | None = None,
 ) -> ShareGrant:
     """Share a case with an agency or one user, at a level, for a purpose, under a legal basis, until
     `ends_at`. Backed by a django-guardian object permission; audited as sharing.granted."""
@@ -71,6 +73,7 @@ def grant_access(
         granted_by=actor,
         starts_at=starts,
         ends_at=ends_at,
+        meeting=meeting,
     )
     assign_perm(PERMISSION[Level(level)], _holder(grant), case)
     audit.record(
@@ -90,6 +93,7 @@ def grant_access(
             "kind": str(kind),
             "legal_basis": str(legal_basis),
             "until": ends_at.isoformat(),
+            **({"meeting": str(meeting.reference)} if meeting else {}),
         },
     )
     return grant
@@ -164,6 +168,59 @@ def tidy_ended_grants(*, now: datetime | None = None) -> int:
             ShareGrant.objects.filter(pk=grant.pk).update(tidied_at=moment)
         count += 1
     return count
+
+
+# --- meeting-scoped grants -----------------------------------------------------------------------
+
+
+def meeting_access_ends(meeting: PanelMeeting) -> datetime:
+    """When a per-case invitee's access ends: MEETING_ACCESS_DAYS after the meeting starts."""
+    return meeting.starts + timedelta(days=settings.MEETING_ACCESS_DAYS)
+
+
+@transaction.atomic
+def grant_meeting_access(
+    *, meeting: PanelMeeting, case: Case, actor: User, agency: Agency | None = None, user: User | None = None
+) -> ShareGrant | None:
+    """A per-case invitee (CTSA 2015 s.37(4)) sees one agenda case in full from now until
+    meeting_access_ends. Nothing is granted to the owning council, which sees the case already (None).
+    Audited as sharing.granted, with the meeting's reference."""
+    owner = case.owning_agency_id
+    if (agency is not None and agency.pk == owner) or (user is not None and user.agency_id == owner):
+        return None
+    ends = meeting_access_ends(meeting)
+    if ends <= timezone.now():
+        _refuse("Access for this meeting's invitees has already ended.")
+    return grant_access(
+        case=case,
+        actor=actor,
+        agency=agency,
+        user=user,
+        level=Level.FULL,
+        kind=GrantKind.MEETING,
+        purpose=f"Invited to the panel meeting on {meeting.held_on:%-d %B %Y} for this case",
+        legal_basis=LegalBasis.DUTY_TO_COOPERATE,
+        ends_at=ends,
+        meeting=meeting,
+    )
+
+
+@transaction.atomic
+def end_meeting_access(
+    *, meeting: PanelMeeting, actor: User, agency: Agency | None = None, user: User | None = None
+) -> int:
+    """Stop the meeting's grants in force now (to one invitee, when named). Each is audited as
+    sharing.revoked. Grants also end by themselves at meeting_access_ends."""
+    grants = ShareGrant.objects.active().filter(meeting=meeting, kind=GrantKind.MEETING)
+    if agency is not None:
+        grants = grants.filter(agency=agency)
+    if user is not None:
+        grants = grants.filter(user=user)
+    ended = 0
+    for grant in grants:
+        revoke_grant(grant=grant, actor=actor)
+        ended += 1
+    return ended
 
 
 # --- access requests ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ straight to a stage, for tests that only need the case to be somewhere (setup on
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import (
+    AgendaItem,
+    AgendaKind,
+    Attendance,
     Case,
     Consent,
     ConsentGiver,
@@ -23,6 +26,8 @@ from cases.models import (
     Decision,
     DecisionOutcome,
     HowReached,
+    MeetingStatus,
+    PanelMeeting,
     ReferenceValue,
     Review,
     ReviewKind,
@@ -189,19 +194,42 @@ def set_stage(case: Case, stage: Stage) -> Case:
     return case
 
 
+def panel_item(case: Case, *, chair: User, police: User | None = None) -> AgendaItem:
+    """The case on the agenda of a meeting of its council chaired by `chair`, with the chair and a police
+    practitioner for the subject's area recorded as present. Straight to the tables: setup only."""
+    meeting = PanelMeeting.objects.create(
+        owning_agency=case.owning_agency,
+        held_on=today(),
+        starts_at=time(10),
+        place="Committee Room 1",
+        chair=chair,
+        created_by=chair,
+    )
+    police = police or police_for(case.subject.police_force_area)
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, user=chair, present=True), Attendance(meeting=meeting, user=police, present=True)]
+    )
+    return AgendaItem.objects.create(meeting=meeting, case=case, kind=AgendaKind.LISTED)
+
+
 def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: Any) -> Decision:
+    """A quorate panel's decision on the case, at a meeting made for it unless `agenda_item` is given."""
     fields: dict[str, Any] = {
         "how_reached": HowReached.UNANIMOUS,
         "rationale": "Synthetic rationale for a test.",
-        "chair_present": True,
-        "police_present": True,
     }
     if outcome == DecisionOutcome.NOT_ADOPT:
         fields["health_or_social_care_referral"] = True
     if outcome == DecisionOutcome.EXIT:
         fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
     fields.update(overrides)
-    return services.record_decision(case=case, actor=actor, outcome=outcome, **fields)
+    if "agenda_item" in fields:
+        return services.record_decision(case=case, actor=actor, outcome=outcome, **fields)
+    item = panel_item(case, chair=actor)
+    decision = services.record_decision(case=case, actor=actor, outcome=outcome, agenda_item=item, **fields)
+    # A meeting made for one decision is over: its minutes are approved, so it is nobody's next meeting.
+    PanelMeeting.objects.filter(pk=item.meeting_id).update(status=MeetingStatus.APPROVED)
+    return decision
 
 
 def give_consent(case: Case, *, actor: User, on: date | None = None, given_by: ConsentGiver | None = None) -> Consent:

@@ -8,6 +8,7 @@ from typing import Any
 from audit.models import AuditEntry, Outcome
 from cases.models import Action, Case, ConsentStatus, ReferenceValue, Review, Stage, StageChange
 from tests.base import BaseTestCase
+from tests.cases.helpers import panel_item
 from tests.factories import make_case
 
 
@@ -94,22 +95,24 @@ class ChangeViewsTestCase(BaseTestCase):
         self.client.force_login(self.pat)
         self.assertContains(self.client.get(f"/cases/{self.case.reference}/chronology/"), "Police note")
 
-    def test_the_chair_records_a_decision_and_others_get_403(self) -> None:
+    def test_the_decision_page_sends_the_chair_to_the_cases_meeting_item_and_others_get_403(self) -> None:
         self.at(Stage.LISTED_FOR_PANEL)
-        data = {
-            "outcome": "adopt",
-            "how_reached": "unanimous",
-            "rationale": "Vulnerable, support needed",
-            "chair_present": "on",
-            "police_present": "on",
-        }
-        self.assertEqual(self.post(self.casey, "decision/", data).status_code, 403)
-        self.assertEqual(self.post(self.pat, "decision/", data).status_code, 403)
-        without_police = self.post(self.charlie, "decision/", {**data, "police_present": ""})
-        self.assertContains(without_police, "police representative for Testshire", status_code=400)
-        self.assertEqual(self.post(self.charlie, "decision/", data).status_code, 302)
-        self.case.refresh_from_db()
-        self.assertEqual(self.case.stage, Stage.ADOPTED)
+        self.assertEqual(self.post(self.casey, "decision/", {}).status_code, 403)
+        self.assertEqual(self.post(self.pat, "decision/", {}).status_code, 403)
+        self.client.force_login(self.charlie)
+        response = self.client.get(f"/cases/{self.case.reference}/decision/")
+        self.assertContains(response, "Decisions are taken at a panel meeting")
+        item = panel_item(self.case, chair=self.charlie)
+        response = self.client.get(f"/cases/{self.case.reference}/decision/")
+        self.assertRedirects(
+            response, f"/cases/meetings/{item.meeting.reference}/items/{item.reference}/", fetch_redirect_response=False
+        )
+        self.assertEqual(
+            list(
+                AuditEntry.objects.filter(actor=self.charlie, event__startswith="case.").values_list("event", "outcome")
+            ),
+            [("case.decide", Outcome.ALLOWED), ("case.decide", Outcome.ALLOWED)],
+        )
 
     def test_consent_support_plan_actions_and_reviews(self) -> None:
         self.at(Stage.CONSENT_SOUGHT)

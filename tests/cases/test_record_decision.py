@@ -1,4 +1,7 @@
-"""record_decision: a quorate panel's decision on a case, and what it does to the case."""
+"""record_decision: a quorate panel's decision on a case at a meeting, and what it does to the case.
+
+Quorum is judged on the meeting's recorded attendance: the chair and a police representative for the
+subject's area present (CTSA 2015 s.37(3))."""
 
 from __future__ import annotations
 
@@ -10,9 +13,24 @@ from django.core.exceptions import ValidationError
 from audit import services as audit
 from audit.models import AuditEntry
 from cases import services
-from cases.models import Case, Decision, DecisionOutcome, HowReached, Review, ReviewKind, Stage, StageChange
+from cases.models import (
+    AgendaItem,
+    Attendance,
+    Case,
+    Decision,
+    DecisionOutcome,
+    HowReached,
+    MeetingStatus,
+    PanelMeeting,
+    Review,
+    ReviewKind,
+    Stage,
+    StageChange,
+)
+from partners.models import Role, User
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case, ref, today
+from tests.cases.helpers import make_case, panel_item, ref, today
+from tests.factories import make_user
 
 # What each decision does to a case, and where it may be taken.
 EFFECTS: dict[DecisionOutcome, tuple[Stage, Stage]] = {
@@ -25,12 +43,15 @@ EFFECTS: dict[DecisionOutcome, tuple[Stage, Stage]] = {
 
 
 class RecordDecisionTestCase(BaseTestCase):
+    def item_for(self, case: Case) -> AgendaItem:
+        item = AgendaItem.objects.filter(case=case, decision__isnull=True).first()
+        return item or panel_item(case, chair=self.charlie)
+
     def decide(self, case: Case, outcome: DecisionOutcome, **overrides: Any) -> Decision:
         fields: dict[str, Any] = {
             "how_reached": HowReached.UNANIMOUS,
             "rationale": "The panel agreed on the evidence.",
-            "chair_present": True,
-            "police_present": True,
+            "agenda_item": self.item_for(case),
         }
         if outcome == DecisionOutcome.NOT_ADOPT:
             fields["health_or_social_care_referral"] = True
@@ -162,23 +183,99 @@ class RecordDecisionTestCase(BaseTestCase):
 
     # --- quorum -------------------------------------------------------------------------------------
 
+    def absent(self, item: AgendaItem, user: User) -> None:
+        Attendance.objects.filter(meeting=item.meeting, user=user).update(present=False)
+
     def test_it_refuses_a_decision_without_the_chair_present(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
-        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, chair_present=False)
+        item = self.item_for(case)
+        self.absent(item, self.charlie)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
         self.assertEqual(error.messages, ["A panel decision needs the chair present (CTSA 2015 s.37)."])
+
+    def test_it_refuses_a_decision_when_the_chair_is_not_on_the_register(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        item = self.item_for(case)
+        Attendance.objects.filter(meeting=item.meeting, user=self.charlie).delete()
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
+        self.assertEqual(error.messages, ["A panel decision needs the chair present (CTSA 2015 s.37)."])
+
+    def test_another_chair_present_does_not_stand_in_for_the_meetings_chair(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        deputy = make_user(agency=self.council, role=Role.PANEL_CHAIR)
+        item = self.item_for(case)
+        self.absent(item, self.charlie)
+        Attendance.objects.create(meeting=item.meeting, user=deputy, present=True)
+        self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
 
     def test_it_refuses_a_decision_without_police_for_the_subjects_area_present(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL, force_area="Northshire")
-        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, police_present=False)
+        item = self.item_for(case)
+        Attendance.objects.filter(meeting=item.meeting, user__role=Role.POLICE_PRACTITIONER).update(present=False)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
+        self.assertEqual(
+            error.messages,
+            ["A panel decision needs a police representative for Northshire present (CTSA 2015 s.37(3))."],
+        )
+
+    def test_police_from_another_force_do_not_count(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL, force_area="Northshire")
+        item = panel_item(case, chair=self.charlie, police=self.pat)  # Pat is Testshire police
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
         self.assertIn("police representative for Northshire present", error.messages[0])
-        self.assertIn("s.37(3)", error.messages[0])
+
+    def test_a_deactivated_police_officer_does_not_count(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        item = panel_item(case, chair=self.charlie, police=self.pat)
+        User.objects.filter(pk=self.pat.pk).update(is_active=False)
+        self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
 
     def test_it_refuses_every_outcome_without_quorum(self) -> None:
         for outcome, (source, _) in EFFECTS.items():
             case = make_case(owner=self.casey, stage=source)
-            for missing in ("chair_present", "police_present"):
-                with self.subTest(outcome=outcome.value, missing=missing):
-                    self.assertRefusedAndUnchanged(case, outcome, **{missing: False})
+            item = self.item_for(case)
+            police = Attendance.objects.get(meeting=item.meeting, user__role=Role.POLICE_PRACTITIONER).user
+            for missing in (self.charlie, police):
+                with self.subTest(outcome=outcome.value, missing=missing.username):
+                    self.absent(item, missing)
+                    self.assertRefusedAndUnchanged(case, outcome, agenda_item=item)
+                    Attendance.objects.filter(meeting=item.meeting).update(present=True)
+
+    def test_quorum_problems_names_every_missing_member(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        item = self.item_for(case)
+        self.assertEqual(services.quorum_problems(meeting=item.meeting, case=case), [])
+        Attendance.objects.filter(meeting=item.meeting).update(present=False)
+        self.assertEqual(len(services.quorum_problems(meeting=item.meeting, case=case)), 2)
+
+    # --- the meeting ------------------------------------------------------------------------------------
+
+    def test_the_decision_is_linked_to_its_agenda_item(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        item = self.item_for(case)
+        decision = self.decide(case, DecisionOutcome.ADOPT, agenda_item=item)
+        self.assertEqual(decision.agenda_item, item)
+
+    def test_it_refuses_an_item_about_another_case(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        other = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=self.item_for(other))
+        self.assertEqual(error.messages, ["This agenda item is about another case."])
+
+    def test_it_refuses_a_decision_once_the_minutes_are_approved(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        item = self.item_for(case)
+        PanelMeeting.objects.filter(pk=item.meeting_id).update(status=MeetingStatus.APPROVED)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
+        self.assertIn("approved and locked", error.messages[0])
+
+    def test_one_decision_per_agenda_item(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.DEFERRED)
+        services.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="More information in")
+        item = self.item_for(case)
+        Decision.objects.filter(case=case).update(agenda_item=item)
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
+        self.assertEqual(error.messages, ["A decision has already been recorded for this agenda item."])
 
     # --- how the decision was reached ---------------------------------------------------------------
 

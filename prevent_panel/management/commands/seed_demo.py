@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from audit.demo import seed_history
-from cases.demo import seed_cases
+from cases.demo import seed_cases, seed_next_meeting
 from cases.models import Case
 from partners.demo import seed_people
 from prevent_panel.env import env_str
@@ -39,6 +39,7 @@ class Command(BaseCommand):
             people = seed_people(password=password)
             seed_cases(people=people)
             seed_grants(people=people)
+            seed_next_meeting(people=people)
         # Sealed outside the transaction above: the sealer seals only committed entries.
         seed_history(people=people)
 
