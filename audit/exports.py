@@ -13,12 +13,14 @@ import io
 import logging
 import re
 import textwrap
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,8 +41,12 @@ LINES_PER_PAGE = 62
 # Pages per separately rendered document: enough that process start-up does not dominate, few enough
 # that several processes share the work and each holds little in memory (see docs/benchmarks.md).
 CHUNK_PAGES = 10
-# A running job that has not reported progress for this long is taken to have lost its worker.
+# A running job that has not reported progress for this long is taken to have lost its worker; a live
+# worker beats every HEARTBEAT seconds whatever it is doing.
 SILENT_FOR = timedelta(minutes=3)
+HEARTBEAT = 30
+# A job whose workers keep dying (a document that kills the renderer) is given up after this many.
+MAX_ATTEMPTS = 3
 # A queued job not picked up within this time is sent again (the broker may have been down).
 QUEUED_FOR = timedelta(minutes=1)
 
@@ -287,6 +293,9 @@ def claim(job_id: int) -> ExportJob | None:
             return None
         if job.status == ExportStatus.RUNNING and job.heartbeat_at and job.heartbeat_at > now - SILENT_FOR:
             return None
+        if job.attempts >= MAX_ATTEMPTS:
+            _give_up(job)
+            return None
         job.status = ExportStatus.RUNNING
         job.attempts += 1
         job.started_at = job.heartbeat_at = now
@@ -299,11 +308,38 @@ def _progress(job: ExportJob, done: int) -> None:
     ExportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(done_count=done, heartbeat_at=timezone.now())
 
 
+@contextmanager
+def _heartbeat(job: ExportJob) -> Iterator[None]:
+    """Beat every HEARTBEAT seconds from a thread, so a slow step (sealing, a big chunk) never looks like
+    a dead worker and sets off a second attempt."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT):
+                ExportJob.objects.filter(pk=job.pk, attempts=job.attempts).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()  # the thread's own connection
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run(job_id: int) -> bool:
     """Build a job's PDF and CSV. Returns True if this call finished it."""
     job = claim(job_id)
     if job is None:
         return False
+    with _heartbeat(job):
+        return _build(job)
+
+
+def _build(job: ExportJob) -> bool:
     try:
         seal_pending()  # so that as much as possible of what is printed is covered by a seal
         rows = list(_rows(entries_for(job)))
@@ -351,16 +387,17 @@ def _finish(job: ExportJob, *, pdf: bytes, csv: bytes, count: int) -> bool:
             event="audit.export_completed",
             actor=current.requested_by,
             obj=current,
-            case_reference=current.case_reference,
+            case_reference=current.history_reference,
             detail={"entries": count, "attempt": current.attempts, "sha256": digests},
         )
     return True
 
 
-def _fail(job: ExportJob, error: Exception) -> None:
+def _fail(job: ExportJob, error: Exception | str) -> None:
+    reason = error if isinstance(error, str) else type(error).__name__
     with transaction.atomic():
         updated = ExportJob.objects.filter(pk=job.pk, attempts=job.attempts, status=ExportStatus.RUNNING).update(
-            status=ExportStatus.FAILED, error=type(error).__name__, finished_at=timezone.now()
+            status=ExportStatus.FAILED, error=reason, finished_at=timezone.now()
         )
         if updated:
             audit.record(
@@ -368,9 +405,14 @@ def _fail(job: ExportJob, error: Exception) -> None:
                 actor=job.requested_by,
                 obj=job,
                 outcome=audit.Outcome.FAILED,
-                case_reference=job.case_reference,
-                detail={"error": type(error).__name__, "attempt": job.attempts},
+                case_reference=job.history_reference,
+                detail={"error": reason, "attempt": job.attempts},
             )
+
+
+def _give_up(job: ExportJob) -> None:
+    """Called under the job's row lock when its last attempt died without finishing."""
+    _fail(job, f"gave up after {job.attempts} attempts")
 
 
 def jobs_to_resend() -> QuerySet[ExportJob]:

@@ -190,12 +190,12 @@ class ExportStatus(models.TextChoices):
 
 class ExportJobQuerySet(models.QuerySet):
     def stuck(self, *, now: datetime, queued_for: timedelta, silent_for: timedelta) -> ExportJobQuerySet:
-        """Jobs to send again: queued but never picked up (the broker was down when they were made), or
-        running with no sign of life (the worker died); each is sent again and finishes once."""
-        return self.filter(
-            models.Q(status=ExportStatus.QUEUED, created_at__lt=now - queued_for)
-            | models.Q(status=ExportStatus.RUNNING, heartbeat_at__lt=now - silent_for)
+        """Jobs to send again: queued and not handed to the broker for a while (it was down, or the message
+        was lost), or running with no sign of life (the worker died); each is sent again and finishes once."""
+        waiting = models.Q(status=ExportStatus.QUEUED) & (
+            models.Q(sent_at__lt=now - queued_for) | models.Q(sent_at__isnull=True, created_at__lt=now - queued_for)
         )
+        return self.filter(waiting | models.Q(status=ExportStatus.RUNNING, heartbeat_at__lt=now - silent_for))
 
 
 class ExportJob(models.Model):
@@ -210,6 +210,9 @@ class ExportJob(models.Model):
     requested_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     filters = models.JSONField(default=dict, help_text="The auditor's filters in plain text, as printed.")
     case_reference = models.CharField(max_length=20, blank=True)
+    # A report the owning council asked for from the case shows in the case's access history; an
+    # auditor's does not, so that looking into a council's handling of a case does not tip it off.
+    in_case_history = models.BooleanField(default=False)
     upto_entry_id = models.BigIntegerField(help_text="Entries written after the request are not included.")
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     entry_count = models.PositiveIntegerField(default=0)
@@ -217,6 +220,7 @@ class ExportJob(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the task was last handed to the broker.")
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -230,6 +234,11 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} export {self.reference}"
+
+    @property
+    def history_reference(self) -> str:
+        """The case reference its audit entries carry: only for reports that belong in the case's history."""
+        return self.case_reference if self.in_case_history else ""
 
     @property
     def percent(self) -> int:

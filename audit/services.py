@@ -211,10 +211,13 @@ def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, n
 def send_export(job_id: int) -> None:
     """Hand a stored job to the pdf queue. If the broker is down the job stays queued and the beat
     sweep sends it once the broker is back: nothing the auditor asked for is lost."""
+    from django.utils import timezone
     from kombu.exceptions import OperationalError
 
+    from audit.models import ExportJob
     from audit.tasks import render_export
 
+    ExportJob.objects.filter(pk=job_id).update(sent_at=timezone.now())
     try:
         render_export.apply_async((job_id,))
     except (OperationalError, ConnectionError, OSError):
@@ -222,13 +225,19 @@ def send_export(job_id: int) -> None:
 
 
 def request_export(
-    *, requester: Any, kind: str, filters: Mapping[str, str] | None = None, case_reference: str = ""
+    *,
+    requester: Any,
+    kind: str,
+    filters: Mapping[str, str] | None = None,
+    case_reference: str = "",
+    in_case_history: bool = False,
 ) -> Any:
     """Store an export job, audit the request, and send the job to a worker once the request commits.
 
     A log export carries the auditor's search filters (as stored by audit.exports.stored_filters); a
-    case access report carries a case reference. Raises ValidationError when the export would hold more
-    than EXPORT_MAX_ENTRIES entries, naming how many it would hold.
+    case access report carries a case reference, and `in_case_history` when the owning council asked for
+    it (its entries then show in the case's access history; an auditor's do not). Raises ValidationError
+    when the export would hold more than EXPORT_MAX_ENTRIES entries, naming how many it would hold.
     """
     from django.conf import settings
     from django.core.exceptions import ValidationError
@@ -242,6 +251,7 @@ def request_export(
             requested_by=requester,
             filters=dict(filters or {}),
             case_reference=case_reference if kind == ExportKind.CASE else "",
+            in_case_history=in_case_history and kind == ExportKind.CASE,
             upto_entry_id=exports.latest_entry_id(),
         )
         count = exports.entries_for(job).count()
@@ -256,8 +266,8 @@ def request_export(
             event="audit.export_requested",
             actor=requester,
             obj=job,
-            case_reference=job.case_reference,
-            detail={"kind": kind, "filters": dict(job.filters), "entries": count},
+            case_reference=job.history_reference,
+            detail={"kind": kind, "filters": dict(job.filters), "case": job.case_reference, "entries": count},
         )
         transaction.on_commit(lambda: send_export(job.pk))
     return job

@@ -147,9 +147,14 @@ def new_case_report(request: HttpRequest) -> HttpResponse:
 def case_report(request: HttpRequest, reference: UUID) -> HttpResponse:
     """The owning council asks for its case's access report, from the case's access history tab."""
     case = access_case(request.user, reference, action=Action.ACCESS_HISTORY)
-    if request.method != "POST":
-        return redirect("cases:access", reference=case.reference)
-    return _start_export(request, kind=ExportKind.CASE, case_reference=case.number)  # type: ignore[return-value]
+    if request.method == "POST":
+        try:
+            return _start_export(  # type: ignore[return-value]
+                request, kind=ExportKind.CASE, case_reference=case.number, in_case_history=True
+            )
+        except ValidationError as refused:
+            messages.error(request, refused.messages[0])
+    return redirect("cases:access", reference=case.reference)
 
 
 def export_list(request: HttpRequest) -> HttpResponse:
@@ -169,14 +174,10 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 
 def export_detail(request: HtmxHttpRequest, reference: UUID) -> HttpResponse:
-    """The job's progress. htmx polls the progress fragment, which is the job's own status (counts only,
+    """The job's progress. htmx polls the progress fragment through the same gate; only the polls' allowed
+    accesses go unrecorded, being the requester's own job status every two seconds (counts only,
     no log content): polls are not audited, the page itself is."""
-    if request.htmx:
-        job = ExportJob.objects.filter(reference=reference, requested_by_id=request.user.pk).first()
-        if job is None:
-            raise Http404("No such export")
-    else:
-        job = access_export(request.user, reference, event="audit.export_viewed")
+    job = access_export(request.user, reference, event="audit.export_viewed", record_allowed=not request.htmx)
     context = {"job": job, "expired": job.expired()}
     return render(request, "audit/_export_progress.html" if request.htmx else "audit/export_detail.html", context)
 

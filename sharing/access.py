@@ -394,11 +394,13 @@ def may_report_on_case(user: Any, number: str) -> bool:
     return visible_cases(user, action=Action.ACCESS_HISTORY).filter(number=number).exists()
 
 
-def access_export(user: Any, reference: UUID, *, event: str) -> Any:
+def access_export(user: Any, reference: UUID, *, event: str, record_allowed: bool = True) -> Any:
     """The gate for an export: only its requester, and only while they may still make it.
 
     Anyone else, and a requester who has since lost the right (a changed role, a case no longer
-    theirs), gets the same 404 as for a missing export. Records the access, allowed or denied.
+    theirs), gets the same 404 as for a missing export. Records the access, allowed or denied;
+    `record_allowed=False` is for the progress polls of the requester's own job page (a count, every
+    two seconds), whose refusals are still recorded.
     """
     from audit.models import ExportJob, ExportKind
 
@@ -423,7 +425,8 @@ def access_export(user: Any, reference: UUID, *, event: str) -> Any:
             reason="not the requester" if job is not None else "no such export",
         )
         raise Http404("No such export")
-    audit.record(event=event, actor=user, obj=job, case_reference=job.case_reference)
+    if record_allowed:
+        audit.record(event=event, actor=user, obj=job, case_reference=job.history_reference)
     return job
 
 

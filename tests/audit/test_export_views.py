@@ -105,9 +105,11 @@ class ExportViewsTestCase(BaseTestCase):
         self.assertContains(response, 'hx-trigger="every 2s"')
         self.assertNotContains(response, "<html")
         self.assertContains(response, "Waiting for a worker")
+        self.assertEqual(self.events(self.audrey, "audit.export_viewed"), 0)  # polls of one's own job
         self.client.force_login(self.casey)
         poll = self.client.get(f"/audit/exports/{job.reference}/", headers={"HX-Request": "true"})
         self.assertEqual(poll.status_code, 404)
+        self.assertEqual(self.events(self.casey, "audit.export_viewed", Outcome.DENIED), 1)
 
     def test_the_list_shows_only_your_own_exports(self) -> None:
         job = self.export()
@@ -133,6 +135,15 @@ class CaseReportViewsTestCase(BaseTestCase):
         self.assertRedirects(response, f"/audit/exports/{job.reference}/")
         self.assertEqual((job.kind, job.case_reference, job.status), (ExportKind.CASE, self.case.number, "done"))
         self.assertEqual(self.client.get(f"/audit/exports/{job.reference}/download.pdf").status_code, 200)
+
+    @override_settings(EXPORT_MAX_ENTRIES=1)
+    def test_a_report_too_large_is_explained_on_the_case(self) -> None:
+        self.client.force_login(self.casey)
+        self.client.get(f"/cases/{self.case.reference}/")
+        self.client.get(f"/cases/{self.case.reference}/")
+        response = self.client.post(f"/audit/exports/case-report/{self.case.reference}/", follow=True)
+        self.assertContains(response, "one export can hold at most 1")
+        self.assertFalse(ExportJob.objects.exists())
 
     def test_police_who_see_the_case_get_403_and_others_404(self) -> None:
         self.client.force_login(self.pat)

@@ -79,7 +79,8 @@ class RequestExportTestCase(BaseTestCase):
         # Not yet stale: the sweep leaves it alone.
         self.assertEqual(tasks.sweep_exports(), 0)
         # The broker is back and the job has waited past the sweep's threshold.
-        ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+        five_minutes_ago = timezone.now() - timedelta(minutes=5)
+        ExportJob.objects.filter(pk=job.pk).update(created_at=five_minutes_ago, sent_at=five_minutes_ago)
         self.assertEqual(tasks.sweep_exports(), 1)
         job.refresh_from_db()
         self.assertEqual(job.status, ExportStatus.DONE)
@@ -98,6 +99,27 @@ class RequestExportTestCase(BaseTestCase):
         self.assertEqual((job.status, job.attempts), (ExportStatus.DONE, 2))
         self.assertEqual(AuditEntry.objects.filter(event="audit.export_completed").count(), 1)
         self.assertEqual(job.files.count(), 2)
+
+    def test_a_job_sent_recently_is_not_sent_again(self) -> None:
+        with mock.patch.object(tasks.render_export, "apply_async") as send:
+            job = self.request()
+            ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=1))
+            self.assertEqual(tasks.sweep_exports(), 0)  # sent a moment ago: still in the queue
+            ExportJob.objects.filter(pk=job.pk).update(sent_at=timezone.now() - timedelta(minutes=2))
+            self.assertEqual(tasks.sweep_exports(), 1)
+        self.assertEqual(send.call_count, 2)
+
+    def test_a_job_whose_workers_keep_dying_is_given_up(self) -> None:
+        with mock.patch.object(tasks.render_export, "apply_async"):
+            job = self.request()
+        stale = timezone.now() - timedelta(minutes=10)
+        for _ in range(exports.MAX_ATTEMPTS):
+            self.assertIsNotNone(exports.claim(job.pk))
+            ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale)
+        self.assertIsNone(exports.claim(job.pk))
+        job.refresh_from_db()
+        self.assertEqual((job.status, job.error), (ExportStatus.FAILED, "gave up after 3 attempts"))
+        self.assertEqual(AuditEntry.objects.filter(event="audit.export_failed").count(), 1)
 
     def test_a_live_worker_keeps_its_job(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
@@ -138,3 +160,15 @@ class RequestExportTestCase(BaseTestCase):
             job = services.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
         job.refresh_from_db()
         self.assertEqual(self.exported_cases(job), ["PP-2026-00002"])
+
+    def test_an_auditors_case_report_stays_out_of_the_case_history_and_the_owners_does_not(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            services.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
+            services.request_export(
+                requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00002", in_case_history=True
+            )
+        in_history = AuditEntry.objects.filter(case_reference="PP-2026-00002", event__startswith="audit.export")
+        self.assertEqual(set(in_history.values_list("actor__username", flat=True)), {"casey"})
+        self.assertEqual(in_history.count(), 2)  # requested and completed
+        requested = AuditEntry.objects.get(event="audit.export_requested", actor=self.audrey)
+        self.assertEqual(requested.additional_data["case"], "PP-2026-00002")
