@@ -29,7 +29,7 @@ class RefusingFetcher(URLFetcher):
 def render_pdf(html: str, *, fetcher: RefusingFetcher | None = None) -> bytes:
     """Render HTML to PDF bytes. Pass a fetcher to inspect what the document tried to load."""
     document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusingFetcher())
-    return document.write_pdf()  # type: ignore[no-any-return]
+    return document.write_pdf()
 
 
 def render_document(html: str, *, fetcher: RefusingFetcher | None = None) -> Any:
