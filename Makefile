@@ -8,7 +8,7 @@ PY := $(UV) run --frozen python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup setup-python setup-frontend run test lint typecheck pytest browser-test bench clean
+.PHONY: help setup setup-python setup-frontend run test lint typecheck deploy-check bandit pytest browser-test bench clean
 
 help:
 	@echo "make run    set up, migrate, seed demo data and serve on http://$(HOST):$(PORT)"
@@ -33,8 +33,9 @@ var/local.env:
 	@python3 -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(48)); print('AUDIT_SEAL_KEY=' + secrets.token_urlsafe(48))" > $@
 	@chmod 600 $@
 
+# The embedded default is served over plain http on 127.0.0.1: no HTTPS redirect, no __Host- cookies.
 run: setup var/local.env
-	@set -a; source var/local.env; set +a; \
+	@set -a; source var/local.env; set +a; export HTTPS=false; \
 	$(PY) manage.py migrate --no-input -v0 && \
 	$(PY) manage.py collectstatic --no-input -v0 && \
 	$(PY) manage.py seed_demo && \
@@ -49,13 +50,24 @@ lint:
 typecheck:
 	DEBUG=true SECRET_KEY= AUDIT_SEAL_KEY= $(UV) run --frozen mypy .
 
+# `check --deploy` with production-like settings (HTTPS, DEBUG off, a 50-character key): no warnings allowed.
+deploy-check:
+	DEBUG=false HTTPS=true ALLOWED_HOSTS=panel.example.org DATABASE_URL= DJANGO_ALLOW_ASYNC_UNSAFE= \
+	SECRET_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
+	AUDIT_SEAL_KEY=$$(python3 -c "import secrets; print(secrets.token_urlsafe(50))") \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Static analysis of the application code: no medium or high severity finding.
+bandit:
+	$(UV) run --frozen bandit -q -c pyproject.toml -r audit cases partners prevent_panel sharing --severity-level medium
+
 pytest:
 	$(UV) run --frozen pytest -m "not browser" -p no:playwright
 
 browser-test:
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(UV) run --frozen pytest -m browser tests/browser
 
-test: setup lint typecheck pytest browser-test
+test: setup lint typecheck deploy-check bandit pytest browser-test
 
 clean:
 	rm -rf staticfiles assets/build assets/govuk .pytest_cache .mypy_cache .ruff_cache

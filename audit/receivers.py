@@ -1,10 +1,11 @@
-"""Sign-in, sign-out and failed sign-in are recorded from Django's auth signals; change entries written
+"""Sign-in, sign-out, failed sign-in and lockout are recorded from Django's auth signals; change entries written
 by django-auditlog get their context columns stamped before they are inserted."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -27,6 +28,11 @@ def on_signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     services.record_sign_in_failed(username=str(credentials.get("username", "")))
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
+    services.record_locked_out(username=str(username or ""))
 
 
 @receiver(pre_save, sender=AuditEntry)

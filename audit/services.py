@@ -148,6 +148,45 @@ def record_sign_in_failed(*, username: str) -> AuditEntry:
     )
 
 
+def record_locked_out(*, username: str) -> AuditEntry:
+    """django-axes locked a username (known or not) after too many failed passwords."""
+    from django.contrib.auth import get_user_model
+
+    return record(
+        event="auth.locked_out",
+        model=get_user_model(),
+        outcome=Outcome.DENIED,
+        object_repr=username[:150],
+        detail={"username": username[:150]},
+    )
+
+
+def record_mfa_enrolled(*, user: Any) -> AuditEntry:
+    return record(event="auth.mfa_enrolled", actor=user, obj=user, action=Action.CREATE, object_repr=user.username)
+
+
+def record_mfa_verified(*, user: Any, method: str) -> AuditEntry:
+    return record(event="auth.mfa_verified", actor=user, obj=user, object_repr=user.username, detail={"method": method})
+
+
+def record_mfa_failed(*, user: Any, throttled: bool) -> AuditEntry:
+    # The code tried is never recorded: within its 30 seconds it is as good as the factor itself.
+    return record(
+        event="auth.mfa_failed",
+        actor=user,
+        obj=user,
+        outcome=Outcome.DENIED,
+        object_repr=user.username,
+        detail={"throttled": throttled},
+    )
+
+
+def record_session_expired(*, user: Any, reason: str) -> AuditEntry:
+    return record(
+        event="auth.session_expired", actor=user, obj=user, object_repr=user.username, detail={"reason": reason}
+    )
+
+
 def record_password_changed(*, user: Any) -> AuditEntry:
     return record(event="auth.password_changed", actor=user, obj=user, action=Action.UPDATE, object_repr=user.username)
 

@@ -45,7 +45,7 @@ class GovUKDateField(DateInputField):
     def compress(self, data_list: Any) -> date | None:
         try:
             return super().compress(data_list)
-        except forms.ValidationError:
+        except (forms.ValidationError, OverflowError):  # OverflowError: a year like 2200000000
             raise forms.ValidationError(self.real_date_message, code="invalid") from None
 
 

@@ -9,6 +9,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import services
 from partners.models import Agency, User, UserDeletionRefused
@@ -61,3 +63,10 @@ class PartnerUserAdmin(UserAdmin):
         for user in queryset:
             services.deactivate_user(user=user)
         self.message_user(request, f"Deactivated {queryset.count()} user(s).", messages.SUCCESS)
+
+
+# django-otp registers its devices in the admin, where a superuser could read anyone's TOTP secret and
+# recovery codes: a second factor someone else can read is not a second factor.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -10,6 +10,10 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from partners import mfa
+
+        _ = mfa  # connects the receiver that starts every password sign-in unverified
+
         # Account and membership changes are audited (field names only; values are stripped).
         auditlog.register(self.get_model("Agency"))
         auditlog.register(self.get_model("User"), exclude_fields=["password", "last_login"], m2m_fields={"groups"})

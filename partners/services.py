@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit import services as audit
 from partners.models import Agency, AgencyKind, Role, User
@@ -135,3 +139,87 @@ def change_password(*, user: User, new_password: str) -> User:
     user.save(update_fields=["password"])
     audit.record_password_changed(user=user)
     return user
+
+
+# --- Second factor (django-otp). A TOTP app for everyone, and single-use recovery codes. ---
+
+RECOVERY_CODE_COUNT = 10
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+
+
+@transaction.atomic
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed TOTP device shown on the enrolment page (the same one until it is confirmed).
+
+    Only for a user with no confirmed device: the view never offers enrolment to anyone else, because a
+    password alone must not be enough to add a factor. Raises ValidationError otherwise."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError("You have already set up an authenticator app.")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the device with a code from the app; returns new recovery codes (to be shown once), or None
+    when the code is wrong. Audited as auth.mfa_enrolled, or auth.mfa_failed (throttled by django-otp).
+
+    Nothing raises on a wrong code, so the transaction commits django-otp's failure counter."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if device.user_id != user.pk or device.confirmed:
+        raise ValidationError("This device cannot be confirmed.")
+    if not device.verify_token(_clean(code)):
+        audit.record_mfa_failed(user=user, throttled=not device.verify_is_allowed()[0])
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    codes = _new_recovery_codes(user=user)
+    audit.record_mfa_enrolled(user=user)
+    return codes
+
+
+@transaction.atomic
+def verify_second_factor(*, user: User, code: str) -> Device | None:
+    """Check a code from the user's app, or one of their recovery codes (used up by this). Returns the
+    device that accepted it, or None. A code already used is refused (django-otp keeps the last time step,
+    and the row is locked so two requests cannot both use it). Failures are throttled by django-otp and
+    audited as auth.mfa_failed; success is audited as auth.mfa_verified. Nothing raises on a wrong code,
+    so the transaction commits the failure counter."""
+    code = _clean(code)
+    devices: list[Device]
+    if code.isdigit():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True))
+    else:
+        devices = list(StaticDevice.objects.select_for_update().filter(user=user, confirmed=True))
+    for device in devices:
+        if device.verify_token(code):
+            method = "recovery code" if isinstance(device, StaticDevice) else "app"
+            audit.record_mfa_verified(user=user, method=method)
+            return device
+    throttled = any(not d.verify_is_allowed()[0] for d in devices)
+    audit.record_mfa_failed(user=user, throttled=throttled)
+    return None
+
+
+def _clean(code: str) -> str:
+    return code.strip().replace(" ", "").replace("-", "").lower()
+
+
+def _new_recovery_codes(*, user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def set_demo_totp_device(*, user: User) -> TOTPDevice:
+    """seed_demo only: give a synthetic persona a confirmed TOTP device, keeping an existing one so the
+    secret in var/demo-credentials.json stays valid across runs."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+    return device

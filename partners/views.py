@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+from base64 import b32encode
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from partners import services
-from partners.forms import ChangePasswordForm
+from partners import mfa, services, sessions
+from partners.forms import ChangePasswordForm, SecondFactorForm, TOTPCodeForm
+from partners.middleware import mfa_not_required
 from sharing.navigation import sections_for
 
 
@@ -26,9 +38,106 @@ def change_password(request: HttpRequest) -> HttpResponse:
     return redirect("home")
 
 
+# Everything a browser keeps for this site goes when the session ends (ASVS 5.0 V14.3.1).
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+@mfa_not_required
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """GET asks for confirmation (so no page carries a sign-out form); POST signs out."""
+    """GET asks for confirmation (so no page carries a sign-out form); POST deletes the server-side session
+    and tells the browser to drop the site's cookies, storage and cache."""
     if request.method == "POST":
         logout(request)
-        return redirect("login")
+        response = redirect("login")
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
     return render(request, "partners/sign_out.html")
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page asked for before signing in, if it is on this site; otherwise home."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    # Only a path on this site: anything else (a view name, a scheme, another host) goes home.
+    return target if safe and target.startswith("/") else reverse(settings.LOGIN_REDIRECT_URL)
+
+
+@mfa_not_required
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: set up an authenticator app (QR code made here, never by a third party), confirm it
+    with a code, and see the recovery codes once."""
+    if mfa.is_verified(request):
+        return redirect(_next_url(request))
+    user = request.user
+    try:
+        device = services.start_totp_enrolment(user=user)  # type: ignore[arg-type]
+    except ValidationError:
+        # Already enrolled: a password alone must never add a factor.
+        return redirect(f"{reverse('mfa_verify')}?{request.GET.urlencode()}")
+    request.session[mfa.PENDING_DEVICE] = device.pk
+    form = TOTPCodeForm(request.POST or None)
+    context = {"form": form, "secret": _grouped_secret(device), "next": _next_url(request)}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "partners/mfa_enrol.html", context, status=400 if request.method == "POST" else 200)
+    codes = services.confirm_totp_enrolment(user=user, device=device, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+    if codes is None:
+        form.add_error("code", "The code is not right: enter the code the app shows now")
+        return render(request, "partners/mfa_enrol.html", context, status=400)
+    mfa.mark_verified(request, TOTPDevice.objects.get(pk=device.pk))
+    return render(request, "partners/mfa_recovery_codes.html", {"codes": codes, "next": context["next"]})
+
+
+@mfa_not_required
+@require_GET
+def mfa_qr(request: HttpRequest) -> HttpResponse:
+    """The QR code of the device being set up, as SVG; only for the session that is setting it up."""
+    device = TOTPDevice.objects.filter(
+        pk=request.session.get(mfa.PENDING_DEVICE), user_id=request.user.pk, confirmed=False
+    ).first()
+    if device is None:
+        raise Http404
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=20)
+    buffer = BytesIO()
+    image.save(buffer)
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@mfa_not_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    """Every sign-in: the code from the app (or a recovery code) after the password."""
+    if mfa.is_verified(request):
+        return redirect(_next_url(request))
+    if not mfa.has_confirmed_device(request.user):
+        return redirect(f"{reverse('mfa_enrol')}?{request.GET.urlencode()}")
+    form = SecondFactorForm(request.POST or None)
+    next_url = _next_url(request)
+    context = {"form": form, "next": next_url}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "partners/mfa_verify.html", context, status=400 if request.method == "POST" else 200)
+    device = services.verify_second_factor(user=request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+    if device is None:
+        form.add_error(
+            "code",
+            "The code is not right, or it has already been used. Wait for the app to show a new code and try "
+            "again; after several wrong codes you must wait longer each time.",
+        )
+        return render(request, "partners/mfa_verify.html", context, status=400)
+    mfa.mark_verified(request, device)
+    return redirect(next_url)
+
+
+@require_POST
+def extend_session(request: HttpRequest) -> HttpResponse:
+    """'Stay signed in' from the timeout warning: restarts the idle clock, never the absolute one."""
+    sessions.touch(request.session)
+    idle, absolute = sessions.seconds_left(request.session)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"idle_seconds": idle, "absolute_seconds": absolute})
+    return redirect(_next_url(request))
+
+
+def _grouped_secret(device: TOTPDevice) -> str:
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

@@ -1,4 +1,5 @@
-"""Values every page needs: the service name, the protective marking and the signed-in user's sections."""
+"""Values every page needs: the service name, the protective marking, the signed-in user's sections, the
+CSP nonce and the session clock for the timeout warning."""
 
 from __future__ import annotations
 
@@ -15,3 +16,23 @@ def service(request: HttpRequest) -> dict[str, object]:
         "protective_marking": settings.PROTECTIVE_MARKING,
         "nav_sections": sections_for(user) if user is not None and user.is_authenticated else [],
     }
+
+
+def security(request: HttpRequest) -> dict[str, object]:
+    """`csp_nonce` is the name django-htmx's {% htmx_script %} reads (django-csp 4 calls it CSP_NONCE).
+    The session's seconds left feed the timeout warning, which only a verified session gets. Error pages
+    get none of these, so they are the same for everyone (prevent_panel.views.page_not_found)."""
+    from partners import mfa
+    from partners.sessions import seconds_left
+
+    if getattr(request, "is_error_page", False):
+        return {"error_page": True, "csp_nonce": None}
+    context: dict[str, object] = {"csp_nonce": getattr(request, "csp_nonce", None)}
+    if getattr(request, "user", None) is not None and mfa.is_verified(request):
+        idle, absolute = seconds_left(request.session)
+        context["session_clock"] = {
+            "idle": max(idle, 0),
+            "absolute": max(absolute, 0),
+            "warn": settings.SESSION_WARNING_SECONDS,
+        }
+    return context

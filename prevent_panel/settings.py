@@ -6,9 +6,11 @@ the app runs embedded for `make run`: SQLite at var/db.sqlite3, Celery tasks in-
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from prevent_panel.env import env_bool, env_database, env_int, env_list, env_secret, env_str, env_url
@@ -38,6 +40,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "guardian",
     "auditlog",
     "partners",
@@ -50,15 +57,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so every response Django makes (pages, PDFs, errors) gets no-store and the CSP.
+    "prevent_panel.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (it says why you were signed out), before any view runs.
+    "partners.middleware.SessionLimitsMiddleware",
+    "partners.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "prevent_panel.urls"
@@ -75,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prevent_panel.context_processors.service",
+                "prevent_panel.context_processors.security",
             ],
         },
     },
@@ -85,6 +101,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: a locked-out username is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "partners.backends.PartnerBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -94,12 +112,86 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Passwords: at least 12 characters, no upper limit below Django's 4096, the ~20,000 common passwords
+# refused, no composition rules and no expiry (NCSC; ASVS 5.0 V6.2).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Security baseline (README "Security"; ASVS 5.0 L2, session and authorization at L3) ---
+
+# HTTPS: true wherever the service is reached over TLS (directly or through a proxy). It turns on the
+# HTTPS redirect and Secure cookies with the __Host- prefix; `make run` sets it false for plain
+# http://127.0.0.1. HSTS is sent (by SecurityMiddleware) on every HTTPS response either way.
+HTTPS = env_bool("HTTPS", True)
+SECURE_SSL_REDIRECT = HTTPS
+# The container health check asks over plain http from inside; it carries no personal data.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+# The __Host- prefix binds a cookie to this exact origin (Secure, Path=/, no Domain); browsers accept it
+# only over HTTPS, so plain-http development keeps Django's names.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Database sessions, so signing out or expiry really ends the session on the server.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# 15 minutes idle and 12 hours absolute (ASVS 4.0.3 V3.3.2 at L3), enforced by partners.middleware.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 3600
+SESSION_WARNING_SECONDS = 120
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+
+# Content-Security-Policy (django-csp 4): nothing inline, scripts only from here or with the response's
+# nonce, no framing, no plugins, no <base>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# MFA (django-otp): TOTP for everyone, with single-use recovery codes.
+OTP_TOTP_ISSUER = "Prevent Panel"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout (django-axes): ten failed passwords for a username lock that username, whoever tries it and
+# whether or not it exists, for LOCKOUT_MINUTES. Counted in the database, so a Redis outage changes nothing.
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOCKOUT_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "partners/locked_out.html"
+# Sign-ins are already in the audit log; axes keeps only its counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# axes.W006 asks for per-IP lockout too. Not here: partner agencies sign in from behind shared gateways,
+# so ten mistakes across a police station would lock out the whole station. A username cannot be
+# "rotated" to attack one account, and password spraying across accounts still meets the second factor.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

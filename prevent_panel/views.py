@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from partners.middleware import mfa_not_required
 from prevent_panel.celery import app as celery_app
 
 
@@ -34,6 +36,7 @@ def _broker_status() -> str:
 
 
 @login_not_required
+@mfa_not_required
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -41,3 +44,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in {"ok", "in-process"} for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+# Error pages carry nothing that changes from one response to the next (no CSP nonce, no CSRF token, no
+# session clock), so "not shared with you" and "does not exist" stay byte-identical (README "sharing").
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    request.is_error_page = True  # type: ignore[attr-defined]
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    request.is_error_page = True  # type: ignore[attr-defined]
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    request.is_error_page = True  # type: ignore[attr-defined]
+    return defaults.page_not_found(request, exception)

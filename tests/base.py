@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.test import TestCase, TransactionTestCase
 
 from partners.models import Agency, AgencyKind, Role, User
+from tests.clients import VerifiedClient
 from tests.factories import make_agency, make_user
 
 
 class BaseTestCase(TestCase):
+    # force_login signs in with the second factor too (tests/clients.py).
+    client_class = VerifiedClient
+    client: VerifiedClient
     council: Agency
     police_force: Agency
     health: Agency
@@ -49,6 +53,9 @@ class CommittingTestCase(TransactionTestCase):
     The append-only triggers stay armed during the test; only the flush that empties the database
     afterwards may purge the audit tables.
     """
+
+    client_class = VerifiedClient
+    client: VerifiedClient
 
     @classmethod
     def _fixture_setup(cls) -> None:

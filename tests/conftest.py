@@ -1,4 +1,5 @@
-"""Suite-wide fixtures: a private audit witness file per test, and the audit purge escape hatch."""
+"""Suite-wide fixtures: a private audit witness file per test, the audit purge escape hatch, and a test
+client whose force_login includes the second factor (tests/clients.py) for every kind of test."""
 
 from __future__ import annotations
 
@@ -11,6 +12,20 @@ from django.db import connection
 
 from audit import triggers
 from prevent_panel.celery import app as celery_app
+from tests.clients import VerifiedClient
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every Django TestCase (not only BaseTestCase and CommittingTestCase) gets the MFA-aware client.
+    from django.test import SimpleTestCase
+
+    SimpleTestCase.client_class = VerifiedClient
+
+
+@pytest.fixture
+def client() -> VerifiedClient:
+    """pytest-django's `client`, with force_login signing in through the second factor."""
+    return VerifiedClient()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 from tests.base import BaseTestCase
+from tests.clients import give_totp_device, next_code
 from tests.factories import PASSWORD
 
 
 class SignInTestCase(BaseTestCase):
     def test_it_signs_in_and_lands_on_home(self) -> None:
+        give_totp_device(self.casey)
         response = self.client.post("/sign-in/", {"username": "casey", "password": PASSWORD})
+        self.assertRedirects(response, "/", fetch_redirect_response=False)
+        # The password alone leads to the second factor, which leads home.
+        self.assertRedirects(self.client.get("/"), "/account/two-factor/?next=/")
+        response = self.client.post("/account/two-factor/", {"code": next_code(self.casey), "next": "/"})
         self.assertRedirects(response, "/")
         self.assertContains(self.client.get("/"), "Testshire Council")
 

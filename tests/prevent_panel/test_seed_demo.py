@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import json
+from base64 import b32decode
 from datetime import timedelta
 from io import StringIO
 
 from django.conf import settings
 from django.core import serializers
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import TestCase
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from audit.sealing import verify
@@ -30,6 +32,7 @@ from cases.services import POSTCODE
 from partners.demo import PERSONAS
 from partners.models import Agency, Role, User
 from tests.base import CommittingTestCase
+from tests.clients import code_for_key
 
 # Recording refused consent needs the re-assessment date (CTSA 2015 s.36(4)(e)), so record_consent moves
 # the case on through 'consent refused' to 're-assessment scheduled' at once: no case can rest there.
@@ -58,10 +61,33 @@ class SeedDemoTestCase(TestCase):
         credentials = json.loads((settings.BASE_DIR / "var" / "demo-credentials.json").read_text())
         self.assertEqual(len(credentials), len(PERSONAS))
         for row in credentials:
-            self.assertEqual(set(row), {"username", "password", "role", "agency"})
+            self.assertEqual(set(row), {"username", "password", "totp_secret", "role", "agency"})
             response = self.client.post("/sign-in/", {"username": row["username"], "password": row["password"]})
+            self.assertRedirects(response, "/", fetch_redirect_response=False, msg_prefix=row["username"])
+            # Every persona has an enrolled app, so the password leads to the code, not to enrolment.
+            code = code_for_key(b32decode(row["totp_secret"]))
+            response = self.client.post("/account/two-factor/", {"code": code, "next": "/"})
             self.assertRedirects(response, "/", msg_prefix=row["username"])
             self.client.post("/sign-out/")
+
+    def test_demo_code_prints_the_current_code_of_a_persona(self) -> None:
+        seed_demo()
+        credentials = json.loads((settings.BASE_DIR / "var" / "demo-credentials.json").read_text())
+        out = StringIO()
+        call_command("demo_code", "coordinator", stdout=out)
+        secret = next(row["totp_secret"] for row in credentials if row["username"] == "coordinator")
+        self.assertIn(out.getvalue()[:6], {code_for_key(b32decode(secret), step_offset=k) for k in (-1, 0)})
+        with self.assertRaises(CommandError):
+            call_command("demo_code", "nobody", stdout=StringIO())
+
+    def test_seeding_again_keeps_each_persona_s_secret(self) -> None:
+        seed_demo()
+        path = settings.BASE_DIR / "var" / "demo-credentials.json"
+        first = {row["username"]: row["totp_secret"] for row in json.loads(path.read_text())}
+        self.assertIn("demo_code coordinator", seed_demo())
+        again = {row["username"]: row["totp_secret"] for row in json.loads(path.read_text())}
+        self.assertEqual(first, again)
+        self.assertEqual(TOTPDevice.objects.filter(confirmed=True).count(), len(PERSONAS))
 
 
 class SeedDemoCasesTestCase(TestCase):

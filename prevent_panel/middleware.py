@@ -1,0 +1,22 @@
+"""Response headers that Django's SecurityMiddleware and django-csp do not set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+
+class NoStoreMiddleware:
+    """Cache-Control: no-store (and private, no-cache, must-revalidate) on every response Django makes:
+    pages, fragments, PDFs, redirects and error pages. Static files are served before this, by WhiteNoise,
+    and keep their long cache lifetimes; nothing here is worth a browser or proxy keeping a copy of."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        return response
