@@ -96,7 +96,8 @@ def referrals_by_month(cases: CaseQuerySet, today: date) -> dict[str, Any]:
 
 def figures(*, cases: CaseQuerySet, full: CaseQuerySet) -> dict[str, Any]:
     """Every figure on the dashboard. `cases` are the cases the viewer may see; `full` those whose
-    actions and reviews they may see."""
+    actions and reviews they may see, which also bounds 'stalled' (it is read from the activity of notes,
+    actions and reviews, which a summary-level viewer may not see)."""
     today = timezone.localdate()
     by_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
     overdue_actions = Action.objects.filter(case__in=full, status=ActionStatus.OPEN, due_on__lt=today)
@@ -117,7 +118,7 @@ def figures(*, cases: CaseQuerySet, full: CaseQuerySet) -> dict[str, Any]:
         "screening_days": settings.SCREENING_WAIT_DAYS,
         "waiting_screening": cases.awaiting_screening(days=settings.SCREENING_WAIT_DAYS).count(),
         "stalled_days": settings.STALLED_SUPPORT_DAYS,
-        "stalled": cases.stalled(days=settings.STALLED_SUPPORT_DAYS).count(),
+        "stalled": full.stalled(days=settings.STALLED_SUPPORT_DAYS).count(),
         "repeats": cases.repeats().count(),
         "overdue_action_count": overdue_actions.count(),
         "overdue_actions": list(

@@ -229,10 +229,11 @@ class _Seeder:
         monthly meeting of the date it was retimed to."""
         index = case.decisions.count()
         while len(self.staging) <= index:
+            # Started at midnight: decisions are refused before a meeting starts, and seeding may run early.
             meeting = PanelMeeting.objects.create(
                 owning_agency=self.agencies[LEAD_COUNCIL],
                 held_on=self.today,
-                starts_at=time(10),
+                starts_at=time(0),
                 place=PANEL_ROOM,
                 chair=self.chair,
                 created_by=self.coordinator,

@@ -1,8 +1,9 @@
 """The chair's dashboard and panel meetings: agenda, invitations, meeting mode, minutes.
 
-Meetings are reached through sharing.access.access_meeting and cases through access_case, which record
-each access; lists and the dashboard record which references they showed. Shape: access, form, service,
-redirect.
+Meetings are reached through sharing.access.access_meeting (minutes through access_minutes) and cases
+through access_case, which record each access; lists and the dashboard record which references they
+showed, and the agenda and minutes write an entry for each case they show, so it is in that case's access
+history. Shape: access, form, service, redirect.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from sharing.access import (
     Action,
     access_case,
     access_meeting,
+    access_minutes,
     can_do,
     can_meeting,
     minutes_copies,
@@ -123,13 +125,7 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
     user = request.user
     items = list(visible_agenda(user, found).select_related("decision"))
     organiser = can_meeting(user, found, Action.ORGANISE_MEETING)
-    audit.record_list(
-        actor=user,
-        event="meeting.agenda_viewed",
-        model=Case,
-        references=[item.case.number for item in items],
-        filters={"meeting": str(found.reference)},
-    )
+    _record_cases_shown(request, found, items, event="meeting.agenda_viewed")
     return render(
         request,
         "cases/meeting.html",
@@ -147,6 +143,19 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
             "can_chair": can_meeting(user, found, Action.CHAIR_MEETING) and not found.is_locked,
         },
     )
+
+
+def _record_cases_shown(request: HttpRequest, found: PanelMeeting, items: list[AgendaItem], *, event: str) -> None:
+    """One entry per case shown, carrying its case reference: a case's access history is its entries by
+    case reference, so a list entry alone would hide who read its agenda entry or its minutes."""
+    for item in items:
+        audit.record(
+            event=event,
+            actor=_actor(request),
+            obj=item.case,
+            case_reference=item.case.number,
+            detail={"meeting": str(found.reference)},
+        )
 
 
 def _meeting_form(
@@ -375,19 +384,10 @@ def _minutes_context(request: HttpRequest, found: PanelMeeting) -> dict[str, Any
 
 
 def minutes(request: HttpRequest, meeting: UUID) -> HttpResponse:
-    found = access_meeting(request.user, meeting)
+    found = access_minutes(request.user, meeting)
     chair = can_meeting(request.user, found, Action.CHAIR_MEETING)
-    if not found.is_locked and not can_meeting(request.user, found, Action.ORGANISE_MEETING):
-        # Draft minutes are the council's until the chair approves them.
-        raise Http404("No minutes yet")
     context = _minutes_context(request, found)
-    audit.record_list(
-        actor=_actor(request),
-        event="meeting.minutes_viewed",
-        model=Case,
-        references=[item.case.number for item in context["items"]],
-        filters={"meeting": str(found.reference)},
-    )
+    _record_cases_shown(request, found, context["items"], event="meeting.minutes_viewed")
     return render(request, "cases/minutes.html", {**context, "can_approve": chair and not found.is_locked})
 
 
@@ -409,10 +409,8 @@ def approve_minutes(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 def minutes_pdf(request: HttpRequest, meeting: UUID) -> HttpResponse:
     """This reader's copy of the approved minutes: only the cases they may see. Audited with the cases
-    it contains."""
-    found = access_meeting(request.user, meeting)
-    if not found.is_locked:
-        raise Http404("No minutes yet")
+    it contains, and in each of those cases' access history."""
+    found = access_minutes(request.user, meeting, copy=True)
     context = _minutes_context(request, found)
     audit.record(
         event="meeting.minutes_exported",
@@ -420,6 +418,7 @@ def minutes_pdf(request: HttpRequest, meeting: UUID) -> HttpResponse:
         obj=found,
         detail={"cases": [item.case.number for item in context["items"]]},
     )
+    _record_cases_shown(request, found, context["items"], event="meeting.minutes_downloaded")
     html = render_to_string("pdf/minutes.html", {**context, "reader": request.user})
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="minutes-{found.held_on:%Y-%m-%d}.pdf"'

@@ -32,7 +32,7 @@ from cases.models import (
     PanelMeeting,
     Stage,
 )
-from cases.services import _change_stage, _refuse, _refuse_if_locked
+from cases.services import _change_stage, _refuse, _refuse_before_start, _refuse_if_locked, decisions_losing_quorum
 from partners.models import Agency, Role, User
 
 KIND_BY_STAGE = dict(AGENDA_STAGES)
@@ -154,18 +154,27 @@ def add_to_agenda(*, meeting: PanelMeeting, actor: User, cases: Iterable[Case]) 
 
 @transaction.atomic
 def remove_from_agenda(*, item: AgendaItem, actor: User) -> None:
-    """Take an undecided item off the agenda; per-case invitations to it no longer cover it. Audited."""
-    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting", "case").get(pk=item.pk)
-    _refuse_if_locked(item.meeting)
+    """Take an undecided item off the agenda. Per-case invitations to it no longer cover it, and the
+    meeting-scoped grants made for it end now (sharing.services.end_meeting_access), so no invitee keeps
+    the case once it is off the agenda. Audited as meeting.agenda_item_removed, each grant as
+    sharing.revoked."""
+    from sharing.services import end_meeting_access
+
+    # The meeting first, locked, as approve_minutes locks it: a removal must not slip in beside an
+    # approval. Items never move between meetings, so the caller's meeting_id is the stored one.
+    meeting = PanelMeeting.objects.select_for_update().get(pk=item.meeting_id)
+    _refuse_if_locked(meeting)
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
     if Decision.objects.filter(agenda_item=item).exists() or item.actions.exists():
         _refuse("An item with a decision or actions stays on the agenda: it is part of the minutes.")
     audit.record(
         event="meeting.agenda_item_removed",
         actor=actor,
-        obj=item.meeting,
+        obj=meeting,
         action=audit.Action.UPDATE,
         case_reference=item.case.number,
     )
+    end_meeting_access(meeting=meeting, actor=actor, case=item.case)
     item.delete()
 
 
@@ -255,14 +264,24 @@ def circulate_agenda(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
 @transaction.atomic
 def record_attendance(*, meeting: PanelMeeting, actor: User, present: Iterable[User]) -> list[Attendance]:
     """Record who is present, from the expected attendees; everyone else on the register is absent.
-    It can be recorded again as people arrive or leave; a decision is judged on the attendance when it
-    was taken. Audited as meeting.attendance_recorded (counts only)."""
+    Only once the meeting has started. It can be recorded again as people arrive, but not so as to leave
+    a decision already recorded without the chair or police for its subject's area: the minutes show
+    this attendance beside every decision. Audited as meeting.attendance_recorded (counts only)."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
     _refuse_if_locked(meeting)
+    _refuse_before_start(meeting, "attendance")
     expected = expected_attendees(meeting)
     here = {user.pk for user in present}
     if here - {user.pk for user in expected}:
         _refuse("Only people on the attendance register can be recorded as present.")
+    invalidated = decisions_losing_quorum(meeting=meeting, present=[user for user in expected if user.pk in here])
+    if invalidated:
+        decisions = "The decisions on" if len(invalidated) > 1 else "The decision on"
+        _refuse(
+            f"{decisions} {', '.join(invalidated)} {'were' if len(invalidated) > 1 else 'was'} taken with the chair "
+            "and a police representative for the subject's area present (CTSA 2015 s.37(3)): they must stay "
+            "recorded as present."
+        )
     now = timezone.now()
     rows = []
     for user in expected:
@@ -283,8 +302,10 @@ def record_attendance(*, meeting: PanelMeeting, actor: User, present: Iterable[U
 @transaction.atomic
 def record_discussion(*, item: AgendaItem, actor: User, discussion: str) -> AgendaItem:
     """The minutes' record of an item's discussion. Audited without the text (it names people)."""
-    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting", "case").get(pk=item.pk)
-    _refuse_if_locked(item.meeting)
+    # The meeting first, locked, as approve_minutes locks it: approved minutes must not change after.
+    meeting = PanelMeeting.objects.select_for_update().get(pk=item.meeting_id)
+    _refuse_if_locked(meeting)
+    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
     if not discussion.strip():
         _refuse("Record the discussion.")
     item.discussion = discussion
@@ -292,7 +313,7 @@ def record_discussion(*, item: AgendaItem, actor: User, discussion: str) -> Agen
     audit.record(
         event="meeting.discussion_recorded",
         actor=actor,
-        obj=item.meeting,
+        obj=meeting,
         action=audit.Action.UPDATE,
         case_reference=item.case.number,
     )

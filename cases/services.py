@@ -358,28 +358,66 @@ def decisions_available(case: Case) -> list[DecisionOutcome]:
     return [outcome for outcome, (sources, _) in DECISION_FROM.items() if case.stage in sources]
 
 
+def _quorum_present(meeting: PanelMeeting, people: Iterable[User] | None = None) -> tuple[bool, set[str]]:
+    """Whether the meeting's chair is present, and the police force areas represented: from the recorded
+    attendance, or from `people` when given (an attendance about to be recorded). Two queries."""
+    if people is None:
+        present = User.objects.filter(pk__in=Attendance.objects.filter(meeting=meeting, present=True).values("user_id"))
+    else:
+        present = User.objects.filter(pk__in=[user.pk for user in people])
+    present = present.filter(is_active=True)
+    police = present.filter(
+        role=Role.POLICE_PRACTITIONER, agency__kind=AgencyKind.POLICE, agency__is_active=True
+    ).values_list("agency__police_force_area", flat=True)
+    return present.filter(pk=meeting.chair_id).exists(), set(police)
+
+
 def quorum_problems(*, meeting: PanelMeeting, case: Case) -> list[str]:
     """Why a decision on `case` at `meeting` would be invalid now, from the recorded attendance: the chair
     and a police representative for the subject's area must be present (CTSA 2015 s.37(3))."""
-    present = Attendance.objects.filter(meeting=meeting, present=True, user__is_active=True)
+    chair, areas = _quorum_present(meeting)
     problems = []
-    if not present.filter(user_id=meeting.chair_id).exists():
+    if not chair:
         problems.append("A panel decision needs the chair present (CTSA 2015 s.37).")
     area = case.subject.police_force_area
-    police = present.filter(
-        user__role=Role.POLICE_PRACTITIONER,
-        user__agency__kind=AgencyKind.POLICE,
-        user__agency__is_active=True,
-        user__agency__police_force_area=area,
-    )
-    if not police.exists():
+    if area not in areas:
         problems.append(f"A panel decision needs a police representative for {area} present (CTSA 2015 s.37(3)).")
     return problems
+
+
+def decisions_losing_quorum(*, meeting: PanelMeeting, present: Iterable[User]) -> list[str]:
+    """The case numbers of decisions recorded at `meeting` that are valid on the recorded attendance but
+    would not be if only `present` were there. The minutes show the final attendance, so a change that
+    leaves such a decision without its quorum would make the minutes record an invalid decision."""
+    chair_before, areas_before = _quorum_present(meeting)
+    chair_after, areas_after = _quorum_present(meeting, present)
+    decisions = (
+        Decision.objects.filter(agenda_item__meeting=meeting)
+        .select_related("case__subject")
+        .order_by("agenda_item__position", "agenda_item_id")
+    )
+    return [
+        decision.case.number
+        for decision in decisions
+        if chair_before
+        and decision.case.subject.police_force_area in areas_before
+        and not (chair_after and decision.case.subject.police_force_area in areas_after)
+    ]
 
 
 def _refuse_if_locked(meeting: PanelMeeting) -> None:
     if meeting.is_locked:
         _refuse("The minutes of this meeting are approved and locked: nothing about it can be changed.")
+
+
+def _refuse_before_start(meeting: PanelMeeting, what: str) -> None:
+    # Attendance and decisions are facts of the sitting itself: recorded ahead of it, the minutes would
+    # show a quorum and decisions that no meeting had yet produced.
+    if timezone.now() < meeting.starts:
+        _refuse(
+            f"The meeting has not started yet: {what} can be recorded from "
+            f"{timezone.localtime(meeting.starts):%-d %B %Y at %H:%M}."
+        )
 
 
 @transaction.atomic
@@ -398,19 +436,24 @@ def record_decision(
 ) -> Decision:
     """Record a panel decision on an agenda item and move the case. Valid only with the meeting's chair
     and a police representative for the subject's area recorded as present (CTSA 2015 s.37(3)), and
-    only until the minutes are approved. Exit schedules the 6- and 12-month reviews. Audited as
-    case.decision_recorded (outcome and how, never the rationale)."""
+    only from the meeting's start until the minutes are approved. Exit schedules the 6- and 12-month
+    reviews. Audited as case.decision_recorded (outcome and how, never the rationale)."""
+    # The meeting first, locked, as approve_minutes and record_attendance lock it: a decision must not
+    # slip in beside an approval, nor be judged on attendance that is being changed. Items never move
+    # between meetings, so the caller's meeting_id is the stored one.
+    meeting = PanelMeeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
     case = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
-    item = AgendaItem.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=agenda_item.pk)
+    item = AgendaItem.objects.select_for_update().get(pk=agenda_item.pk)
     if item.case_id != case.pk:
         _refuse("This agenda item is about another case.")
-    _refuse_if_locked(item.meeting)
+    _refuse_if_locked(meeting)
+    _refuse_before_start(meeting, "decisions")
     sources, target = DECISION_FROM[outcome]
     if case.stage not in sources:
         _refuse(f"'{outcome.label}' cannot be decided for a case at '{Stage(case.stage).label}'.")
     if Decision.objects.filter(agenda_item=item).exists():
         _refuse("A decision has already been recorded for this agenda item.")
-    problems = quorum_problems(meeting=item.meeting, case=case)
+    problems = quorum_problems(meeting=meeting, case=case)
     if problems:
         _refuse(problems[0])
     if how_reached == HowReached.MAJORITY and (

@@ -103,14 +103,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _flagged(user: Any, cases: CaseQuerySet, flag: str) -> CaseQuerySet:
-    """The dashboard's figures as filters; reviews only on cases whose reviews the user may see."""
+    """The dashboard's figures as filters; reviews and stalled support (judged on the activity of notes,
+    actions and reviews) only on cases the user may see in full, as on the dashboard."""
     full = visible_cases(user, action=Action.VIEW_FULL)
     if flag == "screening":
         return cases.awaiting_screening(days=settings.SCREENING_WAIT_DAYS)
     if flag in ("reviews_due", "reviews_overdue"):
         return cases.filter(pk__in=full.with_open_reviews(overdue=flag == "reviews_overdue").values("pk"))
     if flag == "stalled":
-        return cases.stalled(days=settings.STALLED_SUPPORT_DAYS)
+        return cases.filter(pk__in=full.stalled(days=settings.STALLED_SUPPORT_DAYS).values("pk"))
     return cases.repeats()
 
 

@@ -470,12 +470,14 @@ def can_meeting(user: Any, meeting: PanelMeeting, action: Action) -> bool:
     return can_do(user, action) and action in MEETING_LEVEL_ACTIONS[_meeting_level(user, meeting)]
 
 
+def _find_meeting(user: Any, reference: UUID) -> PanelMeeting | None:
+    return visible_meetings(user).select_related("chair__agency", "owning_agency").filter(reference=reference).first()
+
+
 def access_meeting(user: Any, reference: UUID, *, action: Action = Action.VIEW_MEETING) -> PanelMeeting:
     """The gate for one meeting, like access_case: Http404 when hidden or missing (the same response),
     PermissionDenied when visible but `action` is not allowed. Records the access, allowed or denied."""
-    meeting = (
-        visible_meetings(user).select_related("chair__agency", "owning_agency").filter(reference=reference).first()
-    )
+    meeting = _find_meeting(user, reference)
     event = "meeting.viewed" if action == Action.VIEW_MEETING else f"meeting.{action.value}"
     if meeting is None:
         audit.record_denied(
@@ -486,6 +488,25 @@ def access_meeting(user: Any, reference: UUID, *, action: Action = Action.VIEW_M
         audit.record_denied(actor=user, event=event, obj=meeting, reason="not allowed")
         raise PermissionDenied
     audit.record(event=event, actor=user, obj=meeting)
+    return meeting
+
+
+def access_minutes(user: Any, reference: UUID, *, copy: bool = False) -> PanelMeeting:
+    """The gate for a meeting's minutes, like access_meeting. Draft minutes are the council's until the
+    chair approves them, and a `copy` (an attendee's PDF) exists only once they are approved: otherwise
+    Http404, the same as for a hidden or missing meeting. Records the access as meeting.viewed, allowed
+    or denied, before anything is shown."""
+    meeting = _find_meeting(user, reference)
+    if meeting is None:
+        audit.record_denied(
+            actor=user, event="meeting.viewed", model=PanelMeeting, object_repr=str(reference), reason="not visible"
+        )
+        raise Http404("No such meeting")
+    drafts = not copy and can_meeting(user, meeting, Action.ORGANISE_MEETING)
+    if not meeting.is_locked and not drafts:
+        audit.record_denied(actor=user, event="meeting.viewed", obj=meeting, reason="minutes not approved")
+        raise Http404("No minutes yet")
+    audit.record(event="meeting.viewed", actor=user, obj=meeting)
     return meeting
 
 

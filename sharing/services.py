@@ -207,11 +207,19 @@ def grant_meeting_access(
 
 @transaction.atomic
 def end_meeting_access(
-    *, meeting: PanelMeeting, actor: User, agency: Agency | None = None, user: User | None = None
+    *,
+    meeting: PanelMeeting,
+    actor: User,
+    agency: Agency | None = None,
+    user: User | None = None,
+    case: Case | None = None,
 ) -> int:
-    """Stop the meeting's grants in force now (to one invitee, when named). Each is audited as
-    sharing.revoked. Grants also end by themselves at meeting_access_ends."""
+    """Stop the meeting's grants in force now (to one invitee, or for one case, when named), through
+    revoke_grant, which also removes the guardian permission. Each is audited as sharing.revoked.
+    Grants also end by themselves at meeting_access_ends."""
     grants = ShareGrant.objects.active().filter(meeting=meeting, kind=GrantKind.MEETING)
+    if case is not None:
+        grants = grants.filter(case=case)
     if agency is not None:
         grants = grants.filter(agency=agency)
     if user is not None:

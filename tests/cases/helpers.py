@@ -195,12 +195,13 @@ def set_stage(case: Case, stage: Stage) -> Case:
 
 
 def panel_item(case: Case, *, chair: User, police: User | None = None) -> AgendaItem:
-    """The case on the agenda of a meeting of its council chaired by `chair`, with the chair and a police
-    practitioner for the subject's area recorded as present. Straight to the tables: setup only."""
+    """The case on the agenda of a meeting of its council chaired by `chair`, started today at midnight
+    (decisions are refused before a meeting starts), with the chair and a police practitioner for the
+    subject's area recorded as present. Straight to the tables: setup only."""
     meeting = PanelMeeting.objects.create(
         owning_agency=case.owning_agency,
         held_on=today(),
-        starts_at=time(10),
+        starts_at=time(0),
         place="Committee Room 1",
         chair=chair,
         created_by=chair,

@@ -27,8 +27,18 @@ def on_agenda(meeting: PanelMeeting, *cases: Case, actor: User) -> list[AgendaIt
     return meetings.add_to_agenda(meeting=meeting, actor=actor, cases=cases)
 
 
+def begin(meeting: PanelMeeting) -> PanelMeeting:
+    """The meeting's day comes: it moves to today, started at midnight, as if time had passed (setup only;
+    attendance and decisions are refused before a meeting starts)."""
+    PanelMeeting.objects.filter(pk=meeting.pk).update(held_on=timezone.localdate(), starts_at=time(0))
+    meeting.refresh_from_db()
+    return meeting
+
+
 def attend(meeting: PanelMeeting, *present: User, actor: User) -> None:
-    """Invite whoever is not on the register yet (as a core member) and record them as present."""
+    """Begin the meeting, invite whoever is not on the register yet (as a core member) and record them as
+    present."""
+    begin(meeting)
     expected = {user.pk for user in meetings.expected_attendees(meeting)}
     for user in present:
         if user.pk not in expected:

@@ -3,6 +3,8 @@ to each attendee is audited with the cases their copy holds."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -110,8 +112,35 @@ class ApproveMinutesTestCase(BaseTestCase):
         self.assertContains(self.client.get(response["Location"]), "Download your copy (PDF)")
 
     def test_draft_minutes_are_the_councils_until_approved(self) -> None:
+        self.decide_all()
         self.client.force_login(self.harper)
-        self.assertEqual(self.client.get(f"/cases/meetings/{self.meeting.reference}/minutes/").status_code, 404)
+        hidden = self.client.get(f"/cases/meetings/{self.meeting.reference}/minutes/")
+        missing = self.client.get(f"/cases/meetings/{uuid.uuid4()}/minutes/")
+        self.assertEqual((hidden.status_code, hidden.content), (404, missing.content))
+        # Recorded as what it was, a refusal: never as an allowed view of the meeting.
+        rows = AuditEntry.objects.filter(event="meeting.viewed", actor=self.harper, object_pk=str(self.meeting.pk))
+        self.assertEqual(
+            list(rows.values_list("outcome", "additional_data")), [(Outcome.DENIED, {"reason": "minutes not approved"})]
+        )
+        self.assertFalse(AuditEntry.objects.filter(event="meeting.minutes_viewed").exists())
+
+    def test_reading_the_minutes_is_in_each_cases_access_history(self) -> None:
+        self.decide_all()
+        self.approve()
+        url = f"/cases/meetings/{self.meeting.reference}/minutes/"
+        for user in (self.harper, self.charlie):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url).status_code, 200)
+        rows = AuditEntry.objects.filter(event="meeting.minutes_viewed").order_by("id")
+        self.assertEqual(
+            list(rows.values_list("actor__username", "case_reference", "object_pk")),
+            [
+                ("harper", self.shared.number, str(self.shared.pk)),
+                ("charlie", self.shared.number, str(self.shared.pk)),
+                ("charlie", self.kept.number, str(self.kept.pk)),
+            ],
+        )
+        self.assertEqual(rows[0].additional_data, {"meeting": str(self.meeting.reference)})
 
     def test_permission_trio_and_audit_for_approval(self) -> None:
         self.decide_all()

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry, Outcome
 from cases import meetings, services
-from cases.models import Attendance, MeetingStatus, PanelMeeting, Stage
+from cases.models import Attendance, DecisionOutcome, MeetingStatus, PanelMeeting, Stage
 from partners.models import Role
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case
-from tests.cases.meeting_helpers import on_agenda, plan_meeting
+from tests.cases.helpers import decide, make_case
+from tests.cases.meeting_helpers import begin, on_agenda, plan_meeting
 from tests.factories import make_user
 
 
@@ -19,6 +19,12 @@ class AttendanceTestCase(BaseTestCase):
         self.meeting = plan_meeting(organiser=self.casey, chair=self.charlie)
         self.case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
         [self.item] = on_agenda(self.meeting, self.case, actor=self.casey)
+        begin(self.meeting)
+
+    def present(self) -> set[str]:
+        return set(
+            Attendance.objects.filter(meeting=self.meeting, present=True).values_list("user__username", flat=True)
+        )
 
     def url(self) -> str:
         return f"/cases/meetings/{self.meeting.reference}/attendance/"
@@ -64,6 +70,46 @@ class AttendanceTestCase(BaseTestCase):
         )
         meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=[self.charlie, self.pat])
         self.assertEqual(problems(meeting=self.meeting, case=self.case), [])
+
+    def test_it_refuses_attendance_before_the_meeting_starts(self) -> None:
+        later = plan_meeting(organiser=self.casey, chair=self.charlie, days_ahead=1)
+        with self.assertRaisesMessage(ValidationError, "The meeting has not started yet: attendance can be recorded"):
+            meetings.record_attendance(meeting=later, actor=self.charlie, present=[self.charlie])
+        self.assertFalse(Attendance.objects.filter(meeting=later).exists())
+        self.assertFalse(AuditEntry.objects.filter(event="meeting.attendance_recorded").exists())
+
+    def test_it_refuses_to_leave_a_recorded_decision_without_its_quorum(self) -> None:
+        second = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        [second_item] = on_agenda(self.meeting, second, actor=self.casey)
+        meetings.invite(meeting=self.meeting, actor=self.casey, agency=self.police_force)
+        meetings.invite(meeting=self.meeting, actor=self.casey, agency=self.health)
+        meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=[self.charlie, self.pat])
+        decide(self.case, DecisionOutcome.ADOPT, actor=self.charlie, agenda_item=self.item)
+        decide(second, DecisionOutcome.DEFER, actor=self.charlie, agenda_item=second_item)
+        for gone, present in (("police", [self.charlie]), ("chair", [self.pat])):
+            with (
+                self.subTest(absent=gone),
+                self.assertRaisesMessage(
+                    ValidationError, f"The decisions on {self.case.number}, {second.number} were taken with the chair"
+                ),
+            ):
+                meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=present)
+        self.assertEqual(self.present(), {"charlie", "pat"})
+        self.assertEqual(AuditEntry.objects.filter(event="meeting.attendance_recorded").count(), 1)
+        # Someone arriving late changes nothing the decisions stood on.
+        meetings.record_attendance(
+            meeting=self.meeting, actor=self.charlie, present=[self.charlie, self.pat, self.harper]
+        )
+        self.assertEqual(self.present(), {"charlie", "pat", "harper"})
+
+    def test_the_page_names_the_decisions_an_absence_would_invalidate(self) -> None:
+        meetings.invite(meeting=self.meeting, actor=self.casey, agency=self.police_force)
+        meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=[self.charlie, self.pat])
+        decide(self.case, DecisionOutcome.ADOPT, actor=self.charlie, agenda_item=self.item)
+        self.client.force_login(self.charlie)
+        response = self.client.post(self.url(), {"present": [str(self.charlie.pk)]})
+        self.assertContains(response, f"The decision on {self.case.number} was taken with the chair", status_code=400)
+        self.assertEqual(self.present(), {"charlie", "pat"})
 
     def test_locked_minutes_refuse_attendance_changes(self) -> None:
         PanelMeeting.objects.filter(pk=self.meeting.pk).update(status=MeetingStatus.APPROVED)

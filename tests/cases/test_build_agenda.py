@@ -8,9 +8,11 @@ from audit.models import AuditEntry, Outcome
 from cases import meetings
 from cases.models import AgendaKind, Case, Review, ReviewKind, Stage
 from sharing.access import visible_cases
+from sharing.models import ShareGrant
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case
 from tests.cases.meeting_helpers import on_agenda, plan_meeting
+from tests.sharing.grant_helpers import has_permission
 
 
 class BuildAgendaTestCase(BaseTestCase):
@@ -91,6 +93,31 @@ class BuildAgendaTestCase(BaseTestCase):
         self.assertFalse(self.meeting.items.exists())
         entry = AuditEntry.objects.get(event="meeting.agenda_item_removed")
         self.assertEqual((entry.case_reference, entry.object_pk), (self.listed.number, str(self.meeting.pk)))
+
+    def test_removing_an_item_ends_the_meeting_grants_for_its_case_now(self) -> None:
+        removed, kept = on_agenda(self.meeting, self.listed, self.review, actor=self.casey)
+        meetings.invite(meeting=self.meeting, actor=self.casey, user=self.harper, items=[removed, kept])
+        meetings.circulate_agenda(meeting=self.meeting, actor=self.casey)
+        # The same case at another meeting keeps that meeting's grant.
+        later = plan_meeting(organiser=self.casey, chair=self.charlie, days_ahead=21)
+        [elsewhere] = on_agenda(later, self.listed, actor=self.casey)
+        meetings.invite(meeting=later, actor=self.casey, user=self.olly, items=[elsewhere])
+        meetings.circulate_agenda(meeting=later, actor=self.casey)
+        ended = ShareGrant.objects.get(meeting=self.meeting, case=self.listed)
+
+        meetings.remove_from_agenda(item=removed, actor=self.casey)
+
+        self.assertEqual(set(visible_cases(self.harper).values_list("number", flat=True)), {self.review.number})
+        ended.refresh_from_db()
+        self.assertEqual((ended.is_active, ended.revoked_by), (False, self.casey))
+        self.assertFalse(has_permission(ended), "the guardian permission goes with the grant")
+        for grant in ShareGrant.objects.exclude(pk=ended.pk):
+            self.assertTrue(grant.is_active and has_permission(grant), grant.case.number)
+        self.assertIn(self.listed.number, visible_cases(self.olly).values_list("number", flat=True))
+        revoked = AuditEntry.objects.filter(event="sharing.revoked")
+        self.assertEqual(
+            list(revoked.values_list("case_reference", "actor__username")), [(self.listed.number, "casey")]
+        )
 
     # --- page ---------------------------------------------------------------------------------------
 

@@ -12,9 +12,12 @@ from django.utils import timezone
 from audit.models import AuditEntry, Outcome
 from cases import services
 from cases.models import Case, Review, ReviewKind, Stage
+from sharing import services as sharing_services
+from sharing.models import Level
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case
 from tests.cases.meeting_helpers import on_agenda, plan_meeting
+from tests.sharing.grant_helpers import share
 
 
 class DashboardTestCase(BaseTestCase):
@@ -82,6 +85,20 @@ class DashboardTestCase(BaseTestCase):
         for query in ("?flag=screening", "?flag=stalled", "?flag=repeat", "?overdue=on", "?flag=reviews_overdue"):
             self.assertContains(page, f'href="/cases/{query}"')
         self.assertContains(page, f'href="/cases/?received={month}"')
+
+    def test_stalled_support_counts_only_cases_seen_in_full(self) -> None:
+        # Stalled is read from the activity of notes, actions and reviews: a summary-level grantee, who
+        # sees none of those, must not learn it from the figure or the filter.
+        def olly_sees() -> tuple[int, set[str]]:
+            self.client.force_login(self.olly)
+            stalled = self.client.get("/cases/dashboard/").context["stalled"]
+            return stalled, {case.number for case in self.client.get("/cases/?flag=stalled").context["cases"]}
+
+        summary = share(self.stalled, actor=self.casey, user=self.olly, level=Level.SUMMARY)
+        self.assertEqual(olly_sees(), (0, set()))
+        sharing_services.revoke_grant(grant=summary, actor=self.casey)
+        share(self.stalled, actor=self.casey, user=self.olly, level=Level.FULL)
+        self.assertEqual(olly_sees(), (1, {self.stalled.number}))
 
     @override_settings(SCREENING_WAIT_DAYS=10, STALLED_SUPPORT_DAYS=60)
     def test_the_thresholds_are_settings(self) -> None:

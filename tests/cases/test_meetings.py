@@ -67,6 +67,21 @@ class MeetingsTestCase(BaseTestCase):
         self.client.force_login(self.harper)  # a panel member may see meetings, but plans none
         self.assertEqual(self.client.get("/cases/meetings/new/").status_code, 403)
 
+    def test_the_agenda_page_puts_each_case_shown_in_its_access_history(self) -> None:
+        meeting = plan_meeting(organiser=self.casey, chair=self.charlie)
+        cases = [make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL) for _ in range(2)]
+        on_agenda(meeting, *cases, actor=self.casey)
+        self.client.force_login(self.charlie)
+        self.client.get(f"/cases/meetings/{meeting.reference}/")
+        for case in cases:
+            entry = AuditEntry.objects.get(event="meeting.agenda_viewed", case_reference=case.number)
+            self.assertEqual(
+                (entry.actor, entry.object_pk, entry.additional_data),
+                (self.charlie, str(case.pk), {"meeting": str(meeting.reference)}),
+            )
+        self.client.force_login(self.casey)
+        self.assertContains(self.client.get(f"/cases/{cases[0].reference}/access/"), "meeting.agenda_viewed")
+
     def test_inviting_and_circulating_from_the_pages(self) -> None:
         meeting = plan_meeting(organiser=self.casey, chair=self.charlie)
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)

@@ -50,6 +50,12 @@ class MinutesPdfTestCase(BaseTestCase):
         self.assertIn("OFFICIAL-SENSITIVE", text)
         entry = AuditEntry.objects.get(event="meeting.minutes_exported", actor=self.harper)
         self.assertEqual(entry.additional_data, {"cases": [self.shared.number]})
+        # And in the access history of each case the copy holds.
+        downloaded = AuditEntry.objects.filter(event="meeting.minutes_downloaded", actor=self.harper)
+        self.assertEqual(
+            list(downloaded.values_list("case_reference", "object_pk", "additional_data")),
+            [(self.shared.number, str(self.shared.pk), {"meeting": str(self.meeting.reference)})],
+        )
 
     def test_the_chair_gets_every_case(self) -> None:
         self.approve()
@@ -66,5 +72,8 @@ class MinutesPdfTestCase(BaseTestCase):
         for user, status in ((self.pat, 200), (self.olly, 404), (self.audrey, 404)):
             self.client.force_login(user)
             self.assertEqual(self.client.get(self.url).status_code, status, user.username)
+        # The chair's try before approval got no copy, so it is recorded as refused.
         denied = AuditEntry.objects.filter(event="meeting.viewed", outcome=Outcome.DENIED)
-        self.assertEqual(set(denied.values_list("actor__username", flat=True)), {"olly", "audrey"})
+        self.assertEqual(set(denied.values_list("actor__username", flat=True)), {"charlie", "olly", "audrey"})
+        allowed = AuditEntry.objects.filter(event="meeting.viewed", outcome=Outcome.ALLOWED)
+        self.assertEqual(list(allowed.values_list("actor__username", flat=True)), ["pat"])

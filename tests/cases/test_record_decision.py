@@ -5,6 +5,7 @@ subject's area present (CTSA 2015 s.37(3))."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -268,6 +269,17 @@ class RecordDecisionTestCase(BaseTestCase):
         PanelMeeting.objects.filter(pk=item.meeting_id).update(status=MeetingStatus.APPROVED)
         error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
         self.assertIn("approved and locked", error.messages[0])
+
+    def test_it_refuses_a_decision_before_the_meeting_starts(self) -> None:
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        item = self.item_for(case)
+        tomorrow = today() + relativedelta(days=1)
+        PanelMeeting.objects.filter(pk=item.meeting_id).update(held_on=tomorrow, starts_at=time(9, 30))
+        error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
+        self.assertEqual(
+            error.messages,
+            [f"The meeting has not started yet: decisions can be recorded from {tomorrow:%-d %B %Y} at 09:30."],
+        )
 
     def test_one_decision_per_agenda_item(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.DEFERRED)
