@@ -69,5 +69,16 @@ browser-test:
 
 test: setup lint typecheck deploy-check bandit pytest browser-test
 
+# Benchmarks against PostgreSQL (docs/benchmarks.md). The bench database is seeded with
+# `manage.py seed_scale` only when it holds no scale data yet; override on the command line, e.g.
+# `make bench DATABASE_URL=postgres://... BENCH_ARGS="--cases 2000 --audit-entries 20000"`.
+bench: DATABASE_URL = postgres://postgres@127.0.0.1:5432/prevent_panel_bench
+bench: CELERY_BROKER_URL = redis://127.0.0.1:6379/14
+bench: setup var/local.env
+	@set -a; source var/local.env; set +a; \
+	export DATABASE_URL='$(DATABASE_URL)' CELERY_BROKER_URL='$(CELERY_BROKER_URL)'; \
+	$(PY) manage.py collectstatic --no-input -v0 && \
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf staticfiles assets/build assets/govuk .pytest_cache .mypy_cache .ruff_cache

@@ -89,6 +89,10 @@ def record(
         **_request_fields(),
     }
     try:
+        if not transaction.get_connection().in_atomic_block:
+            # Outside a transaction the insert commits on its own: one round trip, where BEGIN and COMMIT
+            # around it would make three on every audited page (docs/benchmarks.md).
+            return AuditEntry.objects.create(**fields)
         # A savepoint keeps a failed insert from poisoning the caller's transaction on PostgreSQL.
         with transaction.atomic():
             return AuditEntry.objects.create(**fields)

@@ -81,7 +81,11 @@ class Subject(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["date_of_birth", "match_name"], name="subject_match")]
+        indexes = [
+            models.Index(fields=["date_of_birth", "match_name"], name="subject_match"),
+            # Police practitioners see the cases of their force area (sharing.access).
+            models.Index(fields=["police_force_area"], name="subject_force_area"),
+        ]
 
     def __str__(self) -> str:
         return f"Subject {str(self.reference)[:8]}"
@@ -143,6 +147,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
         for word in words:
             query &= models.Q(subject__first_name__icontains=word) | models.Q(subject__last_name__icontains=word)
         return self.filter(query)
+
+    def page_rows(self, ids: Any) -> CaseQuerySet:
+        """The rows of one list page, given that page's ids (a slice of this queryset's `values("pk")`),
+        with the subject and concern the list shows. The ids carry every filter, visibility included;
+        choosing them first keeps the joins to the page's rows instead of every matching case."""
+        return self.model._default_manager.filter(pk__in=ids).select_related("subject", "referral__concern_type")
 
     def with_overdue_actions(self) -> CaseQuerySet:
         return self.filter(actions__status=ActionStatus.OPEN, actions__due_on__lt=timezone.localdate()).distinct()
@@ -209,6 +219,8 @@ class Case(models.Model):
         permissions = [("view_case_full", "Can see the whole case")]
         indexes = [
             models.Index(fields=["owning_agency", "-received_on", "-id"], name="case_owner_recent"),
+            # The list's order: a page of the newest cases without sorting the whole table.
+            models.Index(fields=["-received_on", "-id"], name="case_recent"),
             models.Index(fields=["stage", "-received_on"], name="case_stage_recent"),
         ]
 

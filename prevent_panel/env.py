@@ -89,7 +89,11 @@ def env_database(name: str, *, base_dir: Path) -> dict[str, object]:
         "PASSWORD": unquote(url.password or ""),
         "HOST": url.hostname,
         "PORT": str(port or 5432),
-        "CONN_MAX_AGE": 0,
+        # Seconds a web process keeps its connection between requests (0: a new one per request). A new
+        # connection costs 10-25 ms on the benchmark machine (docs/benchmarks.md); health checks make a
+        # kept connection that has died reconnect instead of failing the request.
+        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

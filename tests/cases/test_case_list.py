@@ -53,7 +53,7 @@ class CaseListTestCase(BaseTestCase):
         for total in (2, 30):
             while Case.objects.filter(owning_agency=self.council).count() < total:
                 make_case(owner=self.casey)
-            # 1 session, 2 user with agency, 3 count, 4 page of cases with subject and concern joined,
+            # 1 session, 2 user with agency, 3 count, 4 the page's 25 case ids joined to subject and concern,
             # 5-7 the audit entry in its savepoint, 8 concern types for the filter.
             with self.assertNumQueries(8):
                 self.client.get("/cases/")
