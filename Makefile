@@ -76,7 +76,7 @@ bench: DATABASE_URL = postgres://postgres@127.0.0.1:5432/prevent_panel_bench
 bench: CELERY_BROKER_URL = redis://127.0.0.1:6379/14
 bench: setup var/local.env
 	@set -a; source var/local.env; set +a; \
-	export DATABASE_URL='$(DATABASE_URL)' CELERY_BROKER_URL='$(CELERY_BROKER_URL)'; \
+	export DATABASE_URL='$(DATABASE_URL)' CELERY_BROKER_URL='$(CELERY_BROKER_URL)' HTTPS=false; \
 	$(PY) manage.py collectstatic --no-input -v0 && \
 	$(PY) -m bench $(BENCH_ARGS)
 

@@ -16,5 +16,6 @@ SECTIONS = [
     "bench.plans",
     "bench.load",
     "bench.verify",
+    "bench.pdf_export",
     "bench.notes",
 ]

@@ -152,6 +152,19 @@ def run(ctx: Any = None, *, count: int = 10_000) -> str:
     ratio = baseline["seconds"] / exporter["seconds"]
     ok_speed = "met" if ratio >= TARGET_RATIO else "NOT met"
     ok_memory = "met" if exporter["peak_mb"] < TARGET_MB else "NOT met"
+    if ctx is not None and hasattr(ctx, "target"):
+        ctx.target(
+            f"audit PDF export, {count:,} entries: baseline time / exporter time",
+            f"{ratio:.2f} ({baseline['seconds']:.1f} s / {exporter['seconds']:.1f} s)",
+            f"≥ {TARGET_RATIO}",
+            ratio >= TARGET_RATIO,
+        )
+        ctx.target(
+            "audit PDF export: peak memory of the whole process tree",
+            f"{exporter['peak_mb']:.0f} MB",
+            f"< {TARGET_MB} MB",
+            exporter["peak_mb"] < TARGET_MB,
+        )
     b, e = baseline, exporter
     return "\n".join(
         [
