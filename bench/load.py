@@ -30,7 +30,7 @@ from audit.models import AuditEntry, Seal
 from bench.context import BenchContext, table
 from bench.session import session_cookie
 from partners.models import AgencyKind, Role, User
-from sharing.access import visible_cases
+from sharing.access import Action, can_do, visible_cases
 
 BROKER_URL = "redis://127.0.0.1:6379/14"
 CONN_MAX_AGE = 60
@@ -50,12 +50,13 @@ class SimulatedUser:
     cookie: str
     cases: list[tuple[str, str]]  # (reference, number) of cases they can see
     searches: list[str] = field(default_factory=list)  # audit search query strings, for auditors
+    may_dashboard: bool = False  # coordinators and chairs; others would get a 403
 
     def next_request(self, rng: random.Random, dashboard: str | None) -> tuple[str, str]:
         if self.searches:
             return "audit search", "/audit/?" + rng.choice(self.searches)
         roll = rng.random()
-        if dashboard and roll < 0.1:
+        if dashboard and self.may_dashboard and roll < 0.1:
             return "dashboard", dashboard
         reference, number = rng.choice(self.cases)
         if roll < 0.35:
@@ -80,6 +81,7 @@ def _cast(ctx: BenchContext, concurrency: int) -> list[SimulatedUser]:
                 continue
             name, value = session_cookie(user)
             person = SimulatedUser(user, f"{name}={value}", [(str(r), n) for r, n in cases])
+            person.may_dashboard = can_do(user, Action.VIEW_DASHBOARD)
             if role == Role.AUDITOR:
                 person.searches = [urlencode({"case_reference": n}) for n in numbers] + [
                     urlencode(
