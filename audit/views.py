@@ -185,11 +185,19 @@ def export_detail(request: HtmxHttpRequest, reference: UUID) -> HttpResponse:
 def export_download(request: HttpRequest, reference: UUID, fmt: str) -> HttpResponse:
     if fmt not in ExportFile.Format.values:
         raise Http404("No such format")
-    job = access_export(request.user, reference, event="audit.export_downloaded")
+    # One entry per request: the download is recorded as allowed only once there is a file to send.
+    job = access_export(request.user, reference, event="audit.export_downloaded", record_allowed=False)
     file = job.files.filter(format=fmt).first() if job.status == ExportStatus.DONE and not job.expired() else None
     if file is None:
         audit.record_denied(actor=request.user, event="audit.export_downloaded", obj=job, reason="expired or not ready")
         return render(request, "audit/export_gone.html", {"job": job}, status=410)
+    audit.record(
+        event="audit.export_downloaded",
+        actor=request.user,
+        obj=job,
+        case_reference=job.history_reference,
+        detail={"format": fmt, "sha256": file.sha256},
+    )
     response = HttpResponse(bytes(file.content), content_type="application/pdf" if fmt == "pdf" else "text/csv")
     name = f"{job.get_kind_display().lower().replace(' ', '-')}-{job.created_at:%Y%m%d-%H%M}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

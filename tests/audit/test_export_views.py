@@ -95,6 +95,7 @@ class ExportViewsTestCase(BaseTestCase):
         response = self.client.get(f"/audit/exports/{job.reference}/download.pdf")
         self.assertContains(response, "no longer available", status_code=410)
         self.assertEqual(self.events(self.audrey, "audit.export_downloaded", Outcome.DENIED), 1)
+        self.assertEqual(self.events(self.audrey, "audit.export_downloaded"), 0)  # refused, so not also allowed
         self.assertEqual(self.client.get(f"/audit/exports/{job.reference}/download.exe").status_code, 404)
 
     def test_htmx_polls_get_the_progress_fragment_only(self) -> None:
