@@ -8,7 +8,7 @@ PY := $(UV) run --frozen python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup setup-python setup-frontend run test lint typecheck deploy-check bandit pytest browser-test bench clean
+.PHONY: help setup setup-python setup-frontend system-packages-run system-packages-test run test lint typecheck deploy-check bandit pytest browser-test bench clean
 
 help:
 	@echo "make run    set up, migrate, seed demo data and serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,12 @@ help:
 	@echo "make bench  benchmarks, written to docs/benchmarks.md"
 
 setup: setup-python setup-frontend
+
+# Debian packages (WeasyPrint's libraries and fonts; Chromium for the browser tests), installed when missing.
+system-packages-run:
+	@bash scripts/system-packages.sh run
+system-packages-test:
+	@bash scripts/system-packages.sh test
 
 setup-python:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -34,7 +40,7 @@ var/local.env:
 	@chmod 600 $@
 
 # The embedded default is served over plain http on 127.0.0.1: no HTTPS redirect, no __Host- cookies.
-run: setup var/local.env
+run: system-packages-run setup var/local.env
 	@set -a; source var/local.env; set +a; export HTTPS=false; \
 	$(PY) manage.py migrate --no-input -v0 && \
 	$(PY) manage.py collectstatic --no-input -v0 && \
@@ -59,7 +65,7 @@ deploy-check:
 
 # Static analysis of the application code: no medium or high severity finding.
 bandit:
-	$(UV) run --frozen bandit -q -c pyproject.toml -r audit cases partners prevent_panel sharing --severity-level medium
+	$(UV) run --frozen bandit -q -c pyproject.toml -r audit cases lib partners prevent_panel sharing --severity-level medium
 
 pytest:
 	$(UV) run --frozen pytest -m "not browser" -p no:playwright
@@ -67,14 +73,14 @@ pytest:
 browser-test:
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(UV) run --frozen pytest -m browser tests/browser
 
-test: setup lint typecheck deploy-check bandit pytest browser-test
+test: system-packages-test setup lint typecheck deploy-check bandit pytest browser-test
 
 # Benchmarks against PostgreSQL (docs/benchmarks.md). The bench database is seeded with
 # `manage.py seed_scale` only when it holds no scale data yet; override on the command line, e.g.
 # `make bench DATABASE_URL=postgres://... BENCH_ARGS="--cases 2000 --audit-entries 20000"`.
 bench: DATABASE_URL = postgres://postgres@127.0.0.1:5432/prevent_panel_bench
 bench: CELERY_BROKER_URL = redis://127.0.0.1:6379/14
-bench: setup var/local.env
+bench: system-packages-run setup var/local.env
 	@set -a; source var/local.env; set +a; \
 	export DATABASE_URL='$(DATABASE_URL)' CELERY_BROKER_URL='$(CELERY_BROKER_URL)' HTTPS=false; \
 	$(PY) manage.py collectstatic --no-input -v0 && \

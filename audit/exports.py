@@ -29,7 +29,7 @@ from audit import services as audit
 from audit.forms import AuditSearchForm
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus, Seal
 from audit.sealing import DIGEST_FIELDS, entry_digest, seal_pending, unsealed_entries
-from prevent_panel.pdf import join_and_number, render_many
+from lib.pdf import join_and_number, render_many
 
 logger = logging.getLogger(__name__)
 

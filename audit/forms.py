@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from audit.models import Outcome
+from lib.forms import GovUKFormMixin
 from partners.models import Agency
-from prevent_panel.forms import GovUKFormMixin
 
 EVENT_CHOICES = [
     ("", "Any"),

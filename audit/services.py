@@ -19,11 +19,13 @@ from django.db import DatabaseError, models, transaction
 from audit import context
 from audit.models import AuditEntry, Outcome
 
-__all__ = ["Action", "AuditWriteFailed", "Outcome", "record"]
+__all__ = ["AuditWriteFailed", "EntryKind", "Outcome", "record"]
 
 logger = logging.getLogger(__name__)
 
-Action = LogEntry.Action
+# What an entry records: a read (ACCESS) or a change (CREATE, UPDATE, DELETE); django-auditlog calls it
+# "action", which in this project is a task on a case (cases.models.Action).
+EntryKind = LogEntry.Action
 
 
 class AuditWriteFailed(Exception):
@@ -58,7 +60,7 @@ def record(
     *,
     event: str,
     actor: Any = None,
-    action: int = Action.ACCESS,
+    action: int = EntryKind.ACCESS,
     outcome: Outcome = Outcome.ALLOWED,
     obj: models.Model | None = None,
     model: type[models.Model] | None = None,
@@ -166,7 +168,7 @@ def record_locked_out(*, username: str) -> AuditEntry:
 
 
 def record_mfa_enrolled(*, user: Any) -> AuditEntry:
-    return record(event="auth.mfa_enrolled", actor=user, obj=user, action=Action.CREATE, object_repr=user.username)
+    return record(event="auth.mfa_enrolled", actor=user, obj=user, action=EntryKind.CREATE, object_repr=user.username)
 
 
 def record_mfa_verified(*, user: Any, method: str) -> AuditEntry:
@@ -192,7 +194,9 @@ def record_session_expired(*, user: Any, reason: str) -> AuditEntry:
 
 
 def record_password_changed(*, user: Any) -> AuditEntry:
-    return record(event="auth.password_changed", actor=user, obj=user, action=Action.UPDATE, object_repr=user.username)
+    return record(
+        event="auth.password_changed", actor=user, obj=user, action=EntryKind.UPDATE, object_repr=user.username
+    )
 
 
 def stamp_change_entry(entry: AuditEntry) -> None:
@@ -203,9 +207,9 @@ def stamp_change_entry(entry: AuditEntry) -> None:
     if entry.event:
         return
     entry.event = {
-        Action.CREATE: "model.created",
-        Action.UPDATE: "model.updated",
-        Action.DELETE: "model.deleted",
+        EntryKind.CREATE: "model.created",
+        EntryKind.UPDATE: "model.updated",
+        EntryKind.DELETE: "model.deleted",
     }.get(entry.action, "model.accessed")
     if isinstance(entry.changes, dict):
         entry.changes = {field: ["[redacted]", "[redacted]"] for field in entry.changes}
@@ -241,7 +245,7 @@ def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, n
             event="audit.flag_reviewed",
             actor=reviewer,
             obj=entry,
-            action=Action.UPDATE,
+            action=EntryKind.UPDATE,
             case_reference=entry.case_reference,
             detail={"entry": entry.pk, "justified": justified},
         )

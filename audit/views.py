@@ -15,7 +15,7 @@ from audit import exports
 from audit import services as audit
 from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus
-from sharing.access import Action, access_case, access_export, can_do, can_export, require
+from sharing.access import Capability, access_case, access_export, can_do, can_export, require
 
 PAGE_SIZE = 50
 
@@ -30,7 +30,7 @@ def filters_of(form: AuditSearchForm) -> dict[str, Any]:
 
 def search(request: HttpRequest) -> HttpResponse:
     """Auditors search the log. The search itself is recorded before any entry is shown."""
-    require(request.user, Action.SEARCH_AUDIT)
+    require(request.user, Capability.SEARCH_AUDIT)
     form = AuditSearchForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
     filters = filters_of(form) if form.is_bound and valid else {}
@@ -52,7 +52,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def flagged(request: HttpRequest) -> HttpResponse:
     """The review queue: break-glass accesses, unreviewed first."""
-    require(request.user, Action.SEARCH_AUDIT)
+    require(request.user, Capability.SEARCH_AUDIT)
     entries = list(
         AuditEntry.objects.filter(is_flagged=True)
         .select_related("actor", "actor_agency", "review__reviewer")
@@ -69,7 +69,7 @@ def flagged(request: HttpRequest) -> HttpResponse:
 
 
 def review_flagged(request: HttpRequest, entry_id: int) -> HttpResponse:
-    require(request.user, Action.SEARCH_AUDIT)
+    require(request.user, Capability.SEARCH_AUDIT)
     entry = AuditEntry.objects.filter(pk=entry_id, is_flagged=True).select_related("actor", "actor_agency").first()
     if entry is None:
         raise Http404("No such flagged entry")
@@ -105,7 +105,7 @@ def _start_export(request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
 
 def new_export(request: HttpRequest) -> HttpResponse:
     """Confirm and request a PDF and CSV of the entries matching the auditor's search."""
-    require(request.user, Action.EXPORT_AUDIT)
+    require(request.user, Capability.EXPORT_AUDIT)
     form = AuditSearchForm(request.POST if request.method == "POST" else request.GET)
     error = ""
     if form.is_valid():
@@ -132,7 +132,7 @@ def new_export(request: HttpRequest) -> HttpResponse:
 
 def new_case_report(request: HttpRequest) -> HttpResponse:
     """An auditor asks for one case's access report by its reference."""
-    require(request.user, Action.EXPORT_AUDIT)
+    require(request.user, Capability.EXPORT_AUDIT)
     form = CaseReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,7 +146,7 @@ def new_case_report(request: HttpRequest) -> HttpResponse:
 
 def case_report(request: HttpRequest, reference: UUID) -> HttpResponse:
     """The owning council asks for its case's access report, from the case's access history tab."""
-    case = access_case(request.user, reference, action=Action.ACCESS_HISTORY)
+    case = access_case(request.user, reference, action=Capability.ACCESS_HISTORY)
     if request.method == "POST":
         try:
             return _start_export(  # type: ignore[return-value]
@@ -159,7 +159,7 @@ def case_report(request: HttpRequest, reference: UUID) -> HttpResponse:
 
 def export_list(request: HttpRequest) -> HttpResponse:
     if not can_export(request.user):
-        require(request.user, Action.EXPORT_AUDIT)  # records the refusal and raises 403
+        require(request.user, Capability.EXPORT_AUDIT)  # records the refusal and raises 403
     jobs = list(ExportJob.objects.filter(requested_by_id=request.user.pk)[:50])
     audit.record_list(
         actor=request.user,
@@ -169,7 +169,9 @@ def export_list(request: HttpRequest) -> HttpResponse:
         filters={},
     )
     return render(
-        request, "audit/export_list.html", {"jobs": jobs, "may_export_log": can_do(request.user, Action.EXPORT_AUDIT)}
+        request,
+        "audit/export_list.html",
+        {"jobs": jobs, "may_export_log": can_do(request.user, Capability.EXPORT_AUDIT)},
     )
 
 

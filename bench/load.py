@@ -30,7 +30,7 @@ from audit.models import AuditEntry, Seal
 from bench.context import BenchContext, table
 from bench.session import session_cookie
 from partners.models import AgencyKind, Role, User
-from sharing.access import Action, can_do, visible_cases
+from sharing.access import Capability, can_do, visible_cases
 
 BROKER_URL = "redis://127.0.0.1:6379/14"
 CONN_MAX_AGE = 60
@@ -81,7 +81,7 @@ def _cast(ctx: BenchContext, concurrency: int) -> list[SimulatedUser]:
                 continue
             name, value = session_cookie(user)
             person = SimulatedUser(user, f"{name}={value}", [(str(r), n) for r, n in cases])
-            person.may_dashboard = can_do(user, Action.VIEW_DASHBOARD)
+            person.may_dashboard = can_do(user, Capability.VIEW_DASHBOARD)
             if role == Role.AUDITOR:
                 person.searches = [urlencode({"case_reference": n}) for n in numbers] + [
                     urlencode(

@@ -77,7 +77,7 @@ def _child(mode: str, count: int) -> dict[str, Any]:
     os.environ.setdefault("DEBUG", "true")
     django.setup()
     from audit import exports
-    from prevent_panel.pdf import render_pdf
+    from lib.pdf import render_pdf
 
     rows = synthetic_rows(count)
     started = time.perf_counter()

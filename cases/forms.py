@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.conf import settings
@@ -25,32 +24,14 @@ from cases.models import (
 )
 from cases.services import POSTCODE, normalise_postcode
 from cases.vaf import FACTORS, Rating
+from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, AgencyKind, Role, User
-from prevent_panel.forms import GovUKFormMixin
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 def _reference_values(list_name: ReferenceList) -> Any:
     return ReferenceValue.objects.current(list_name)
-
-
-class GovUKDateField(DateInputField):
-    """GOV.UK date input whose errors are written for people, not Python's ('month must be in 1..12')."""
-
-    def __init__(self, *, label: str, **kwargs: Any) -> None:
-        super().__init__(label=label, require_all_fields=False, **kwargs)
-        self.real_date_message = f"{label} must be a real date"
-
-    def compress(self, data_list: Any) -> date | None:
-        try:
-            return super().compress(data_list)
-        except (forms.ValidationError, OverflowError):  # OverflowError: a year like 2200000000
-            raise forms.ValidationError(self.real_date_message, code="invalid") from None
-
-
-def _date(label: str, help_text: str = "", required: bool = True) -> GovUKDateField:
-    return GovUKDateField(label=label, help_text=help_text, required=required)
 
 
 class ReferralForm(GovUKFormMixin, forms.Form):
@@ -61,7 +42,7 @@ class ReferralForm(GovUKFormMixin, forms.Form):
     other_names = forms.CharField(
         max_length=200, required=False, label="Other names (optional)", help_text="Aliases or previous names"
     )
-    date_of_birth = _date("Date of birth", "For example, 27 3 2009")
+    date_of_birth = date_field("Date of birth", "For example, 27 3 2009")
     gender = forms.ChoiceField(
         choices=Gender.choices, widget=forms.RadioSelect, error_messages={"required": "Select the person's gender"}
     )
@@ -324,8 +305,8 @@ class ConsentForm(GovUKFormMixin, forms.Form):
     method = forms.CharField(
         max_length=200, label="How consent was asked", help_text="For example, home visit with the Prevent coordinator"
     )
-    on = _date("Date")
-    reassessment_on = _date("Re-assessment date", "Needed when consent is refused or withdrawn", required=False)
+    on = date_field("Date")
+    reassessment_on = date_field("Re-assessment date", "Needed when consent is refused or withdrawn", required=False)
 
 
 class DecisionForm(GovUKFormMixin, forms.Form):
@@ -360,8 +341,8 @@ class SupportElementForm(GovUKFormMixin, forms.Form):
     )
     how = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How the support is delivered")
     when = forms.CharField(max_length=200, label="When and how often", help_text="For example, weekly for 12 weeks")
-    starts_on = _date("Start date")
-    ends_on = _date("End date (optional)", required=False)
+    starts_on = date_field("Start date")
+    ends_on = date_field("End date (optional)", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -372,7 +353,7 @@ class ActionForm(GovUKFormMixin, forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Action")
     owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
     owner_user = forms.ModelChoiceField(required=False, queryset=User.objects.caseworkers(), label="Owner (optional)")
-    due_on = _date("Due date")
+    due_on = date_field("Due date")
 
 
 class ReviewOutcomeForm(GovUKFormMixin, forms.Form):
@@ -380,7 +361,7 @@ class ReviewOutcomeForm(GovUKFormMixin, forms.Form):
 
 
 class ScheduleReviewForm(GovUKFormMixin, forms.Form):
-    due_on = _date("Review date")
+    due_on = date_field("Review date")
 
 
 class AssessmentForm(GovUKFormMixin, forms.Form):
@@ -426,7 +407,7 @@ class AssessmentForm(GovUKFormMixin, forms.Form):
 
 
 class MeetingForm(GovUKFormMixin, forms.Form):
-    held_on = _date("Date of the meeting", "For example, 14 5 2026")
+    held_on = date_field("Date of the meeting", "For example, 14 5 2026")
     starts_at = forms.TimeField(
         label="Start time",
         help_text="24-hour clock, for example 10:00",

@@ -42,9 +42,9 @@ from cases.models import (
     MeetingStatus,
     PanelMeeting,
 )
-from prevent_panel.pdf import render_pdf
+from lib.pdf import render_pdf
 from sharing.access import (
-    Action,
+    Capability,
     access_case,
     access_meeting,
     access_minutes,
@@ -67,9 +67,9 @@ def _actor(request: HttpRequest) -> Any:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Stages, referrals by month and concern, overdue work and the next meeting: every figure counts only
     the cases the viewer may see, and links to the case list filtered the same way."""
-    require(request.user, Action.VIEW_DASHBOARD)
+    require(request.user, Capability.VIEW_DASHBOARD)
     cases = visible_cases(request.user)
-    context = figures.figures(cases=cases, full=visible_cases(request.user, action=Action.VIEW_FULL))
+    context = figures.figures(cases=cases, full=visible_cases(request.user, action=Capability.VIEW_FULL))
     meeting = (
         visible_meetings(request.user)
         .upcoming()
@@ -84,7 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_MEETING)
+    require(request.user, Capability.VIEW_MEETING)
     found = list(visible_meetings(request.user).select_related("chair").order_by("-held_on", "-starts_at"))
     audit.record_list(
         actor=_actor(request),
@@ -99,13 +99,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": [m for m in found if not m.is_locked],
             "past": [m for m in found if m.is_locked],
-            "can_organise": can_do(request.user, Action.ORGANISE_MEETING),
+            "can_organise": can_do(request.user, Capability.ORGANISE_MEETING),
         },
     )
 
 
 def new_meeting(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.ORGANISE_MEETING)
+    require(request.user, Capability.ORGANISE_MEETING)
     user: Any = request.user
     form = MeetingForm(request.POST or None, agency=user.agency)
     if request.method == "POST" and form.is_valid():
@@ -124,7 +124,7 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
     found = access_meeting(request.user, meeting)
     user = request.user
     items = list(visible_agenda(user, found).select_related("decision"))
-    organiser = can_meeting(user, found, Action.ORGANISE_MEETING)
+    organiser = can_meeting(user, found, Capability.ORGANISE_MEETING)
     _record_cases_shown(request, found, items, event="meeting.agenda_viewed")
     return render(
         request,
@@ -140,7 +140,7 @@ def meeting_detail(request: HttpRequest, meeting: UUID) -> HttpResponse:
             else [],
             "attendance": list(found.attendance.select_related("user__agency")),
             "can_organise": organiser and not found.is_locked,
-            "can_chair": can_meeting(user, found, Action.CHAIR_MEETING) and not found.is_locked,
+            "can_chair": can_meeting(user, found, Capability.CHAIR_MEETING) and not found.is_locked,
         },
     )
 
@@ -176,8 +176,8 @@ def _meeting_form(
 
 def build_agenda(request: HttpRequest, meeting: UUID) -> HttpResponse:
     """Cases for the panel, from the dashboard's lists of the viewer's own cases, added to the agenda."""
-    found = access_meeting(request.user, meeting, action=Action.ORGANISE_MEETING)
-    groups = meetings.agenda_candidates(cases=visible_cases(request.user, action=Action.MOVE), meeting=found)
+    found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
+    groups = meetings.agenda_candidates(cases=visible_cases(request.user, action=Capability.MOVE), meeting=found)
     candidates = {str(case.reference): case for _, listed in groups for case in listed}
     form = AgendaForm(request.POST or None, candidates=list(candidates.values()))
     if request.method == "POST" and form.is_valid():
@@ -195,7 +195,7 @@ def build_agenda(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 @require_POST
 def remove_item(request: HttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
-    found = access_meeting(request.user, meeting, action=Action.ORGANISE_MEETING)
+    found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
     try:
         meetings.remove_from_agenda(item=_item(found, item), actor=_actor(request))
     except ValidationError as error:
@@ -206,7 +206,7 @@ def remove_item(request: HttpRequest, meeting: UUID, item: UUID) -> HttpResponse
 
 
 def invite(request: HttpRequest, meeting: UUID) -> HttpResponse:
-    found = access_meeting(request.user, meeting, action=Action.ORGANISE_MEETING)
+    found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
     form = InvitationForm(request.POST or None, items=found.items.select_related("case__subject"))
     return _meeting_form(
         request,
@@ -222,7 +222,7 @@ def invite(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 @require_POST
 def circulate(request: HttpRequest, meeting: UUID) -> HttpResponse:
-    found = access_meeting(request.user, meeting, action=Action.ORGANISE_MEETING)
+    found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
     try:
         meetings.circulate_agenda(meeting=found, actor=_actor(request))
     except ValidationError as error:
@@ -233,7 +233,7 @@ def circulate(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 
 def attendance(request: HttpRequest, meeting: UUID) -> HttpResponse:
-    found = access_meeting(request.user, meeting, action=Action.CHAIR_MEETING)
+    found = access_meeting(request.user, meeting, action=Capability.CHAIR_MEETING)
     present = [str(pk) for pk in found.attendance.filter(present=True).values_list("user_id", flat=True)]
     form = AttendanceForm(request.POST or None, people=meetings.expected_attendees(found), initial={"present": present})
     return _meeting_form(
@@ -293,9 +293,9 @@ def _item_page(request: HttpRequest, found: PanelMeeting, item: AgendaItem, case
 
 
 def _chair_item(request: HttpRequest, meeting: UUID, item: UUID) -> tuple[PanelMeeting, AgendaItem, Case]:
-    found = access_meeting(request.user, meeting, action=Action.CHAIR_MEETING)
+    found = access_meeting(request.user, meeting, action=Capability.CHAIR_MEETING)
     agenda_item = _item(found, item)
-    case = access_case(request.user, agenda_item.case.reference, action=Action.DECIDE, purpose="panel meeting")
+    case = access_case(request.user, agenda_item.case.reference, action=Capability.DECIDE, purpose="panel meeting")
     return found, agenda_item, case
 
 
@@ -371,7 +371,7 @@ def record_discussion(request: HttpRequest, meeting: UUID, item: UUID) -> HttpRe
 def _minutes_context(request: HttpRequest, found: PanelMeeting) -> dict[str, Any]:
     """The minutes as this reader may see them: attendance, and the agenda cases they may see in full."""
     items = list(
-        visible_agenda(request.user, found, action=Action.VIEW_FULL)
+        visible_agenda(request.user, found, action=Capability.VIEW_FULL)
         .select_related("decision__exit_reason")
         .prefetch_related("actions__owner_agency", "actions__owner_user")
     )
@@ -385,7 +385,7 @@ def _minutes_context(request: HttpRequest, found: PanelMeeting) -> dict[str, Any
 
 def minutes(request: HttpRequest, meeting: UUID) -> HttpResponse:
     found = access_minutes(request.user, meeting)
-    chair = can_meeting(request.user, found, Action.CHAIR_MEETING)
+    chair = can_meeting(request.user, found, Capability.CHAIR_MEETING)
     context = _minutes_context(request, found)
     _record_cases_shown(request, found, context["items"], event="meeting.minutes_viewed")
     return render(request, "cases/minutes.html", {**context, "can_approve": chair and not found.is_locked})
@@ -393,7 +393,7 @@ def minutes(request: HttpRequest, meeting: UUID) -> HttpResponse:
 
 @require_POST
 def approve_minutes(request: HttpRequest, meeting: UUID) -> HttpResponse:
-    found = access_meeting(request.user, meeting, action=Action.CHAIR_MEETING)
+    found = access_meeting(request.user, meeting, action=Capability.CHAIR_MEETING)
     try:
         meetings.approve_minutes(
             meeting=found,

@@ -105,7 +105,7 @@ def create_meeting(*, actor: User, held_on: date, starts_at: time, place: str, c
         event="meeting.created",
         actor=actor,
         obj=meeting,
-        action=audit.Action.CREATE,
+        action=audit.EntryKind.CREATE,
         detail={"held_on": held_on.isoformat()},
     )
     return meeting
@@ -144,7 +144,7 @@ def add_to_agenda(*, meeting: PanelMeeting, actor: User, cases: Iterable[Case]) 
             event="meeting.agenda_item_added",
             actor=actor,
             obj=meeting,
-            action=audit.Action.UPDATE,
+            action=audit.EntryKind.UPDATE,
             case_reference=case.number,
             detail={"kind": str(kind)},
         )
@@ -171,7 +171,7 @@ def remove_from_agenda(*, item: AgendaItem, actor: User) -> None:
         event="meeting.agenda_item_removed",
         actor=actor,
         obj=meeting,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=item.case.number,
     )
     end_meeting_access(meeting=meeting, actor=actor, case=item.case)
@@ -224,7 +224,7 @@ def invite(
         event="meeting.invited",
         actor=actor,
         obj=meeting,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         detail={
             "to_agency": agency.code if agency else None,
             "to_user": user.username if user else None,
@@ -252,7 +252,7 @@ def circulate_agenda(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
         event="meeting.circulated",
         actor=actor,
         obj=meeting,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         detail={"items": meeting.items.count(), "invitations": meeting.invitations.count()},
     )
     return meeting
@@ -293,7 +293,7 @@ def record_attendance(*, meeting: PanelMeeting, actor: User, present: Iterable[U
         event="meeting.attendance_recorded",
         actor=actor,
         obj=meeting,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         detail={"present": len(here), "absent": len(expected) - len(here)},
     )
     return rows
@@ -314,7 +314,7 @@ def record_discussion(*, item: AgendaItem, actor: User, discussion: str) -> Agen
         event="meeting.discussion_recorded",
         actor=actor,
         obj=meeting,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=item.case.number,
     )
     return item
@@ -345,7 +345,7 @@ def approve_minutes(*, meeting: PanelMeeting, actor: User, copies: Mapping[Any, 
     meeting.approved_at = timezone.now()
     meeting.approved_by = actor
     meeting.save(update_fields=["status", "approved_at", "approved_by"])
-    audit.record(event="meeting.minutes_approved", actor=actor, obj=meeting, action=audit.Action.UPDATE)
+    audit.record(event="meeting.minutes_approved", actor=actor, obj=meeting, action=audit.EntryKind.UPDATE)
     for user, numbers in copies.items():
         audit.record(
             event="meeting.minutes_circulated",

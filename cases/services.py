@@ -196,7 +196,7 @@ def create_referral(
         event="case.referred",
         actor=actor,
         obj=case,
-        action=audit.Action.CREATE,
+        action=audit.EntryKind.CREATE,
         case_reference=case.number,
         detail={"repeat_of": previous.number if previous else None, "immediate_risk": referral.immediate_risk},
     )
@@ -234,7 +234,7 @@ def _change_stage(case: Case, *, to: Stage, actor: User, reason: str) -> Case:
         event="case.stage_changed",
         actor=actor,
         obj=case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=case.number,
         detail={"from": previous, "to": str(to)},
     )
@@ -325,7 +325,7 @@ def record_consent(
         event="case.consent_recorded",
         actor=actor,
         obj=case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=case.number,
         detail={"status": str(status)},
     )
@@ -484,7 +484,7 @@ def record_decision(
         event="case.decision_recorded",
         actor=actor,
         obj=case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=case.number,
         detail={"outcome": str(outcome), "how": str(how_reached)},
     )
@@ -521,7 +521,7 @@ def add_note(
         event="case.note_added",
         actor=actor,
         obj=note,
-        action=audit.Action.CREATE,
+        action=audit.EntryKind.CREATE,
         case_reference=case.number,
         detail={"visibility": str(visibility)},
     )
@@ -572,7 +572,7 @@ def add_assessment(
         event="case.assessment_added",
         actor=actor,
         obj=assessment,
-        action=audit.Action.CREATE,
+        action=audit.EntryKind.CREATE,
         case_reference=case.number,
         detail={"version": version},
     )
@@ -623,7 +623,7 @@ def add_support_element(
     )
     _touch(case)
     audit.record(
-        event="case.support_added", actor=actor, obj=element, action=audit.Action.CREATE, case_reference=case.number
+        event="case.support_added", actor=actor, obj=element, action=audit.EntryKind.CREATE, case_reference=case.number
     )
     return element
 
@@ -661,7 +661,7 @@ def add_action(
     )
     _touch(case)
     audit.record(
-        event="case.action_added", actor=actor, obj=action, action=audit.Action.CREATE, case_reference=case.number
+        event="case.action_added", actor=actor, obj=action, action=audit.EntryKind.CREATE, case_reference=case.number
     )
     return action
 
@@ -680,7 +680,7 @@ def complete_action(*, action: Action, actor: User) -> Action:
         event="case.action_completed",
         actor=actor,
         obj=action,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=action.case.number,
     )
     return action
@@ -702,7 +702,7 @@ def complete_review(*, review: Review, actor: User, outcome: str) -> Review:
         event="case.review_completed",
         actor=actor,
         obj=review,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=review.case.number,
         detail={"kind": review.kind},
     )
@@ -715,7 +715,11 @@ def schedule_review(*, case: Case, actor: User, due_on: date) -> Review:
     case = Case.objects.select_for_update().get(pk=case.pk)
     review = Review.objects.create(case=case, kind=ReviewKind.IN_PROGRAMME, due_on=due_on)
     audit.record(
-        event="case.review_scheduled", actor=actor, obj=review, action=audit.Action.CREATE, case_reference=case.number
+        event="case.review_scheduled",
+        actor=actor,
+        obj=review,
+        action=audit.EntryKind.CREATE,
+        case_reference=case.number,
     )
     if case.stage == Stage.SUPPORT_ACTIVE:
         _change_stage(case, to=Stage.UNDER_REVIEW, actor=actor, reason=f"In-programme review due {due_on:%-d %B %Y}")

@@ -34,7 +34,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseQuerySet, MeetingStatus, Referral, Stage, Subject
 from sharing.access import (
-    Action,
+    Capability,
     access_case,
     can,
     can_do,
@@ -52,14 +52,14 @@ from sharing.access import (
 PAGE_SIZE = 25
 # Each tab and the action it needs (sharing.access decides who has it).
 TABS = [
-    ("summary", "Summary", Action.VIEW),
-    ("chronology", "Chronology", Action.VIEW_FULL),
-    ("assessment", "Assessment", Action.VIEW_FULL),
-    ("plan", "Support plan", Action.VIEW_PLAN),
-    ("actions", "Actions", Action.VIEW_FULL),
-    ("reviews", "Reviews", Action.VIEW_FULL),
-    ("access", "Access history", Action.ACCESS_HISTORY),
-    ("sharing", "Sharing", Action.SHARE),
+    ("summary", "Summary", Capability.VIEW),
+    ("chronology", "Chronology", Capability.VIEW_FULL),
+    ("assessment", "Assessment", Capability.VIEW_FULL),
+    ("plan", "Support plan", Capability.VIEW_PLAN),
+    ("actions", "Actions", Capability.VIEW_FULL),
+    ("reviews", "Reviews", Capability.VIEW_FULL),
+    ("access", "Access history", Capability.ACCESS_HISTORY),
+    ("sharing", "Sharing", Capability.SHARE),
 ]
 TAB_ACTIONS = {key: action for key, _, action in TABS}
 
@@ -76,7 +76,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(referral__concern_type=filters["concern_type"])
     if filters.get("overdue"):
         # Only cases whose actions the user may see, or the filter would reveal them.
-        cases = cases.filter(pk__in=visible_cases(request.user, action=Action.VIEW_FULL).with_overdue_actions())
+        cases = cases.filter(pk__in=visible_cases(request.user, action=Capability.VIEW_FULL).with_overdue_actions())
     if filters.get("flag"):
         cases = _flagged(request.user, cases, filters["flag"])
     if filters.get("received"):
@@ -100,7 +100,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "cases": shown,
             "query": query.urlencode(),
-            "can_refer": can_do(request.user, Action.CREATE_REFERRAL),
+            "can_refer": can_do(request.user, Capability.CREATE_REFERRAL),
         },
     )
 
@@ -108,7 +108,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _flagged(user: Any, cases: CaseQuerySet, flag: str) -> CaseQuerySet:
     """The dashboard's figures as filters; reviews and stalled support (judged on the activity of notes,
     actions and reviews) only on cases the user may see in full, as on the dashboard."""
-    full = visible_cases(user, action=Action.VIEW_FULL)
+    full = visible_cases(user, action=Capability.VIEW_FULL)
     if flag == "screening":
         return cases.awaiting_screening(days=settings.SCREENING_WAIT_DAYS)
     if flag in ("reviews_due", "reviews_overdue"):
@@ -121,7 +121,7 @@ def _flagged(user: Any, cases: CaseQuerySet, flag: str) -> CaseQuerySet:
 def new_referral(request: HttpRequest) -> HttpResponse:
     """Log a referral. If earlier subjects match, the coordinator is asked whether it is the same person,
     and sees earlier cases' outcomes only where sharing allows."""
-    require(request.user, Action.CREATE_REFERRAL)
+    require(request.user, Capability.CREATE_REFERRAL)
     user: Any = request.user
     matches: list[Subject] = []
     if request.method == "POST":
@@ -176,15 +176,15 @@ def _tab(
         "case": case,
         "tab": tab,
         "tabs": [(key, label) for key, label, action in TABS if can(user, case, action)],
-        "can_view_full": can(user, case, Action.VIEW_FULL),
-        "can_move": can(user, case, Action.MOVE) and bool(services.manual_stages(case)),
-        "can_screen": can(user, case, Action.SCREEN) and case.stage == Stage.POLICE_SCREENING,
-        "can_decide": can(user, case, Action.DECIDE) and bool(services.decisions_available(case)),
-        "can_consent": can(user, case, Action.CONSENT)
+        "can_view_full": can(user, case, Capability.VIEW_FULL),
+        "can_move": can(user, case, Capability.MOVE) and bool(services.manual_stages(case)),
+        "can_screen": can(user, case, Capability.SCREEN) and case.stage == Stage.POLICE_SCREENING,
+        "can_decide": can(user, case, Capability.DECIDE) and bool(services.decisions_available(case)),
+        "can_consent": can(user, case, Capability.CONSENT)
         and case.stage in (Stage.CONSENT_SOUGHT, Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW),
-        "can_note": can(user, case, Action.ADD_NOTE),
-        "can_assess": can(user, case, Action.ASSESS),
-        "can_plan": can(user, case, Action.PLAN),
+        "can_note": can(user, case, Capability.ADD_NOTE),
+        "can_assess": can(user, case, Capability.ASSESS),
+        "can_plan": can(user, case, Capability.PLAN),
         **extra(case),
     }
     return render(request, f"cases/tab_{tab}.html", context)
@@ -236,7 +236,7 @@ def plan(request: HttpRequest, reference: UUID) -> HttpResponse:
             visible_support_elements(request.user, case).select_related("support_type", "provider", "provider_user")
         )
         consents = (
-            list(case.consents.select_related("recorded_by")) if can(request.user, case, Action.VIEW_FULL) else []
+            list(case.consents.select_related("recorded_by")) if can(request.user, case, Capability.VIEW_FULL) else []
         )
         return {"elements": elements, "consents": consents}
 
@@ -283,7 +283,7 @@ def _case_form(
     request: HttpRequest,
     reference: UUID,
     *,
-    action: Action,
+    action: Capability,
     title: str,
     make_form: Callable[..., Form],
     save: Callable[[Case, dict[str, Any]], Any],
@@ -312,7 +312,7 @@ def move(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.MOVE,
+        action=Capability.MOVE,
         title="Move the case",
         make_form=lambda case, data: MoveForm(data, stages=services.manual_stages(case)),
         save=lambda case, d: services.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
@@ -325,7 +325,7 @@ def screen(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.SCREEN,
+        action=Capability.SCREEN,
         title="Record the police screening decision",
         make_form=lambda case, data: MoveForm(data, stages=services.manual_stages(case)),
         save=lambda case, d: services.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
@@ -338,7 +338,7 @@ def add_note(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.ADD_NOTE,
+        action=Capability.ADD_NOTE,
         title="Add a note",
         make_form=lambda case, data: NoteForm(data),
         save=lambda case, d: services.add_note(
@@ -354,7 +354,7 @@ def add_assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.ASSESS,
+        action=Capability.ASSESS,
         title="Add a vulnerability assessment",
         make_form=lambda case, data: AssessmentForm(data),
         save=lambda case, d: services.add_assessment(
@@ -384,7 +384,7 @@ def consent(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.CONSENT,
+        action=Capability.CONSENT,
         title="Record consent",
         make_form=lambda case, data: ConsentForm(data),
         save=lambda case, d: services.record_consent(
@@ -404,7 +404,7 @@ def consent(request: HttpRequest, reference: UUID) -> HttpResponse:
 def decide(request: HttpRequest, reference: UUID) -> HttpResponse:
     """Decisions are taken at a panel meeting, where attendance is recorded: open the case's undecided
     item on an agenda the user can run, or say how to get the case onto one."""
-    case = access_case(request.user, reference, action=Action.DECIDE)
+    case = access_case(request.user, reference, action=Capability.DECIDE)
     item = (
         case.agenda_items.filter(meeting__in=visible_meetings(request.user), decision__isnull=True)
         .exclude(meeting__status=MeetingStatus.APPROVED)
@@ -422,7 +422,7 @@ def add_support(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.PLAN,
+        action=Capability.PLAN,
         title="Add support to the plan",
         make_form=lambda case, data: SupportElementForm(data),
         save=lambda case, d: services.add_support_element(case=case, actor=user, **d),
@@ -436,7 +436,7 @@ def add_action(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.PLAN,
+        action=Capability.PLAN,
         title="Add an action",
         make_form=lambda case, data: ActionForm(data),
         save=lambda case, d: services.add_action(case=case, actor=user, **d),
@@ -450,7 +450,7 @@ def schedule_review(request: HttpRequest, reference: UUID) -> HttpResponse:
     return _case_form(
         request,
         reference,
-        action=Action.PLAN,
+        action=Capability.PLAN,
         title="Schedule a review",
         make_form=lambda case, data: ScheduleReviewForm(data),
         save=lambda case, d: services.schedule_review(case=case, actor=user, due_on=d["due_on"]),
@@ -470,7 +470,7 @@ def complete_review(request: HttpRequest, reference: UUID, review: UUID) -> Http
     return _case_form(
         request,
         reference,
-        action=Action.PLAN,
+        action=Capability.PLAN,
         title="Complete the review",
         make_form=make_form,
         save=lambda case, d: services.complete_review(
@@ -483,7 +483,7 @@ def complete_review(request: HttpRequest, reference: UUID, review: UUID) -> Http
 
 @require_POST
 def complete_action(request: HttpRequest, reference: UUID, action: UUID) -> HttpResponse:
-    case = access_case(request.user, reference, action=Action.PLAN)
+    case = access_case(request.user, reference, action=Capability.PLAN)
     item = case.actions.filter(reference=action).first()
     if item is None:
         raise Http404("No such action")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
-from prevent_panel.forms import GovUKFormMixin
+from lib.forms import GovUKFormMixin
 
 
 class SignInForm(GovUKFormMixin, AuthenticationForm):

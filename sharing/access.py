@@ -50,7 +50,10 @@ from partners.models import AgencyKind, Role
 from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
 
 
-class Action(models.TextChoices):
+class Capability(models.TextChoices):
+    """What someone may do: asked of the gate, granted by role and by level. (A task on a case is
+    cases.models.Action; the kind of an audit entry is audit.services.EntryKind.)"""
+
     # About one case.
     VIEW = "view", "See the case summary"
     VIEW_FULL = "view_full", "See the whole case"
@@ -85,41 +88,49 @@ class AccessLevel(models.TextChoices):
     PROVIDER = "provider", "Intervention provider for part of the plan"
 
 
-READ = frozenset({Action.VIEW, Action.VIEW_FULL, Action.VIEW_PLAN})
-CASEWORK = READ | {Action.ADD_NOTE, Action.ASSESS, Action.MOVE, Action.PLAN}
+READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
+CASEWORK = READ | {Capability.ADD_NOTE, Capability.ASSESS, Capability.MOVE, Capability.PLAN}
 
 # What each role may do at all.
-ORGANISER = frozenset({Action.VIEW_DASHBOARD, Action.VIEW_MEETING, Action.ORGANISE_MEETING})
-ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+ORGANISER = frozenset({Capability.VIEW_DASHBOARD, Capability.VIEW_MEETING, Capability.ORGANISE_MEETING})
+ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.PREVENT_COORDINATOR: CASEWORK
     | ORGANISER
-    | {Action.CONSENT, Action.ACCESS_HISTORY, Action.SHARE, Action.CREATE_REFERRAL, Action.REQUEST_ACCESS},
+    | {
+        Capability.CONSENT,
+        Capability.ACCESS_HISTORY,
+        Capability.SHARE,
+        Capability.CREATE_REFERRAL,
+        Capability.REQUEST_ACCESS,
+    },
     Role.PANEL_CHAIR: CASEWORK
     | ORGANISER
     | {
-        Action.CONSENT,
-        Action.DECIDE,
-        Action.ACCESS_HISTORY,
-        Action.SHARE,
-        Action.REQUEST_ACCESS,
-        Action.BREAK_GLASS,
-        Action.CHAIR_MEETING,
+        Capability.CONSENT,
+        Capability.DECIDE,
+        Capability.ACCESS_HISTORY,
+        Capability.SHARE,
+        Capability.REQUEST_ACCESS,
+        Capability.BREAK_GLASS,
+        Capability.CHAIR_MEETING,
     },
     Role.POLICE_PRACTITIONER: CASEWORK
-    | {Action.SCREEN, Action.REQUEST_ACCESS, Action.BREAK_GLASS, Action.VIEW_MEETING},
-    Role.PANEL_MEMBER: READ | {Action.ADD_NOTE, Action.REQUEST_ACCESS, Action.VIEW_MEETING},
-    Role.INTERVENTION_PROVIDER: frozenset({Action.VIEW, Action.VIEW_PLAN, Action.ADD_NOTE, Action.VIEW_MEETING}),
-    Role.AUDITOR: frozenset({Action.SEARCH_AUDIT, Action.EXPORT_AUDIT}),
+    | {Capability.SCREEN, Capability.REQUEST_ACCESS, Capability.BREAK_GLASS, Capability.VIEW_MEETING},
+    Role.PANEL_MEMBER: READ | {Capability.ADD_NOTE, Capability.REQUEST_ACCESS, Capability.VIEW_MEETING},
+    Role.INTERVENTION_PROVIDER: frozenset(
+        {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.VIEW_MEETING}
+    ),
+    Role.AUDITOR: frozenset({Capability.SEARCH_AUDIT, Capability.EXPORT_AUDIT}),
     Role.ADMINISTRATOR: frozenset(),
 }
 
 # What each kind of access to a case allows.
-LEVEL_ACTIONS: dict[str, frozenset[Action]] = {
-    AccessLevel.OWNER: frozenset(Action) - {Action.SCREEN},
-    AccessLevel.POLICE: frozenset(Action),
-    AccessLevel.FULL: READ | {Action.ADD_NOTE},
-    AccessLevel.SUMMARY: frozenset({Action.VIEW}),
-    AccessLevel.PROVIDER: frozenset({Action.VIEW, Action.VIEW_PLAN, Action.ADD_NOTE}),
+LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
+    AccessLevel.OWNER: frozenset(Capability) - {Capability.SCREEN},
+    AccessLevel.POLICE: frozenset(Capability),
+    AccessLevel.FULL: READ | {Capability.ADD_NOTE},
+    AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
+    AccessLevel.PROVIDER: frozenset({Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE}),
 }
 NO_CASE_CONTENT = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
 GRANT_PERMISSIONS = ("view_case", "view_case_full")
@@ -129,12 +140,12 @@ def _active(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.agency.is_active)
 
 
-def can_do(user: Any, action: Action) -> bool:
+def can_do(user: Any, action: Capability) -> bool:
     """Whether the user's role allows a service-wide action."""
     return _active(user) and action in ROLE_ACTIONS.get(user.role, frozenset())
 
 
-def require(user: Any, action: Action) -> None:
+def require(user: Any, action: Capability) -> None:
     """Raise PermissionDenied (403) unless the role allows the action; a refusal is audited first."""
     if not can_do(user, action):
         audit.record_denied(actor=user, event=f"{action.value}.denied", reason=f"role may not {action.label.lower()}")
@@ -184,7 +195,7 @@ def _granted_cases(user: Any, levels: Iterable[Level] = tuple(Level)) -> Q:
     return Q(pk__in=_granted_ids(user, levels))
 
 
-def _ways(user: Any, action: Action = Action.VIEW) -> list[tuple[Q, QuerySet[Any, Any]]]:
+def _ways(user: Any, action: Capability = Capability.VIEW) -> list[tuple[Q, QuerySet[Any, Any]]]:
     """Each way this user can see a case whose level allows `action` (every level allows VIEW): as a
     condition on the case row, and as the ids of the cases it opens. Empty for users who see no case
     content."""
@@ -205,14 +216,14 @@ def _ways(user: Any, action: Action = Action.VIEW) -> list[tuple[Q, QuerySet[Any
     return ways
 
 
-def _visibility(user: Any, action: Action = Action.VIEW) -> Q | None:
+def _visibility(user: Any, action: Capability = Capability.VIEW) -> Q | None:
     """The whole visibility rule as one Q expression, for a single case or a few (the gate, earlier
     cases): the ways of seeing a case, OR-ed, so PostgreSQL tests the one row it found by reference."""
     ways = _ways(user, action)
     return reduce(operator.or_, [condition for condition, _ in ways]) if ways else None
 
 
-def visible_cases(user: Any, *, action: Action = Action.VIEW) -> CaseQuerySet:
+def visible_cases(user: Any, *, action: Capability = Capability.VIEW) -> CaseQuerySet:
     """Every case on which the user may do `action` (by default, see it), as one SQL query: both tables
     apply, as in access_case. Records nothing: the caller records what it shows.
 
@@ -253,11 +264,11 @@ def access_level(user: Any, case: Case) -> AccessLevel | None:
     return None
 
 
-def _allowed(user: Any, level: AccessLevel | None, action: Action) -> bool:
+def _allowed(user: Any, level: AccessLevel | None, action: Capability) -> bool:
     return level is not None and action in ROLE_ACTIONS.get(user.role, frozenset()) and action in LEVEL_ACTIONS[level]
 
 
-def access_case(user: Any, reference: UUID, *, action: Action = Action.VIEW, purpose: str = "") -> Case:
+def access_case(user: Any, reference: UUID, *, action: Capability = Capability.VIEW, purpose: str = "") -> Case:
     """The gate for one case. Records the access, allowed or denied, before returning.
 
     Raises Http404 when the case is hidden from the user or does not exist (the same response, so a
@@ -292,7 +303,7 @@ def access_case(user: Any, reference: UUID, *, action: Action = Action.VIEW, pur
     return case
 
 
-def can(user: Any, case: Case, action: Action) -> bool:
+def can(user: Any, case: Case, action: Capability) -> bool:
     """For templates: may this user do `action` on a case they already reached through access_case?"""
     level = getattr(case, "access_level", None)
     if level is None:
@@ -409,9 +420,9 @@ def find_case_by_number(number: str) -> Case | None:
 def may_report_on_case(user: Any, number: str) -> bool:
     """A case's access report: auditors for any case number; otherwise whoever may see the case's
     access history (the owning council)."""
-    if can_do(user, Action.EXPORT_AUDIT):
+    if can_do(user, Capability.EXPORT_AUDIT):
         return True
-    return visible_cases(user, action=Action.ACCESS_HISTORY).filter(number=number).exists()
+    return visible_cases(user, action=Capability.ACCESS_HISTORY).filter(number=number).exists()
 
 
 def access_export(user: Any, reference: UUID, *, event: str, record_allowed: bool = True) -> Any:
@@ -430,7 +441,7 @@ def access_export(user: Any, reference: UUID, *, event: str, record_allowed: boo
         and _active(user)
         and job.requested_by_id == user.pk
         and (
-            can_do(user, Action.EXPORT_AUDIT)
+            can_do(user, Capability.EXPORT_AUDIT)
             if job.kind == ExportKind.LOG
             else may_report_on_case(user, job.case_reference)
         )
@@ -452,7 +463,7 @@ def access_export(user: Any, reference: UUID, *, event: str, record_allowed: boo
 
 def can_export(user: Any) -> bool:
     """Whether the user may have exports at all: auditors, and roles that see a case's access history."""
-    return can_do(user, Action.EXPORT_AUDIT) or can_do(user, Action.ACCESS_HISTORY)
+    return can_do(user, Capability.EXPORT_AUDIT) or can_do(user, Capability.ACCESS_HISTORY)
 
 
 # --- panel meetings ---------------------------------------------------------------------------------
@@ -461,15 +472,15 @@ def can_export(user: Any) -> bool:
 # cases they may see anyway (by their own access or a meeting-scoped grant): a meeting never widens what
 # a case shows.
 
-MEETING_LEVEL_ACTIONS: dict[str, frozenset[Action]] = {
-    "owner": frozenset({Action.VIEW_MEETING, Action.ORGANISE_MEETING, Action.CHAIR_MEETING}),
-    "invitee": frozenset({Action.VIEW_MEETING}),
+MEETING_LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
+    "owner": frozenset({Capability.VIEW_MEETING, Capability.ORGANISE_MEETING, Capability.CHAIR_MEETING}),
+    "invitee": frozenset({Capability.VIEW_MEETING}),
 }
 
 
 def visible_meetings(user: Any) -> PanelMeetingQuerySet:
     """Meetings the user may open: their council's, or ones they or their agency are invited to."""
-    if not can_do(user, Action.VIEW_MEETING):
+    if not can_do(user, Capability.VIEW_MEETING):
         return PanelMeeting.objects.none()
     invited = Invitation.objects.filter(Q(user_id=user.pk) | Q(agency_id=user.agency_id)).values("meeting_id")
     rule = Q(pk__in=invited)
@@ -485,7 +496,7 @@ def _meeting_level(user: Any, meeting: PanelMeeting) -> str:
     return "invitee"
 
 
-def can_meeting(user: Any, meeting: PanelMeeting, action: Action) -> bool:
+def can_meeting(user: Any, meeting: PanelMeeting, action: Capability) -> bool:
     """For templates: may this user do `action` on a meeting they reached through access_meeting?"""
     return can_do(user, action) and action in MEETING_LEVEL_ACTIONS[_meeting_level(user, meeting)]
 
@@ -494,11 +505,11 @@ def _find_meeting(user: Any, reference: UUID) -> PanelMeeting | None:
     return visible_meetings(user).select_related("chair__agency", "owning_agency").filter(reference=reference).first()
 
 
-def access_meeting(user: Any, reference: UUID, *, action: Action = Action.VIEW_MEETING) -> PanelMeeting:
+def access_meeting(user: Any, reference: UUID, *, action: Capability = Capability.VIEW_MEETING) -> PanelMeeting:
     """The gate for one meeting, like access_case: Http404 when hidden or missing (the same response),
     PermissionDenied when visible but `action` is not allowed. Records the access, allowed or denied."""
     meeting = _find_meeting(user, reference)
-    event = "meeting.viewed" if action == Action.VIEW_MEETING else f"meeting.{action.value}"
+    event = "meeting.viewed" if action == Capability.VIEW_MEETING else f"meeting.{action.value}"
     if meeting is None:
         audit.record_denied(
             actor=user, event=event, model=PanelMeeting, object_repr=str(reference), reason="not visible"
@@ -522,7 +533,7 @@ def access_minutes(user: Any, reference: UUID, *, copy: bool = False) -> PanelMe
             actor=user, event="meeting.viewed", model=PanelMeeting, object_repr=str(reference), reason="not visible"
         )
         raise Http404("No such meeting")
-    drafts = not copy and can_meeting(user, meeting, Action.ORGANISE_MEETING)
+    drafts = not copy and can_meeting(user, meeting, Capability.ORGANISE_MEETING)
     if not meeting.is_locked and not drafts:
         audit.record_denied(actor=user, event="meeting.viewed", obj=meeting, reason="minutes not approved")
         raise Http404("No minutes yet")
@@ -530,7 +541,7 @@ def access_minutes(user: Any, reference: UUID, *, copy: bool = False) -> PanelMe
     return meeting
 
 
-def visible_agenda(user: Any, meeting: PanelMeeting, *, action: Action = Action.VIEW) -> QuerySet[AgendaItem]:
+def visible_agenda(user: Any, meeting: PanelMeeting, *, action: Capability = Capability.VIEW) -> QuerySet[AgendaItem]:
     """The meeting's agenda items whose case the user may `action` (VIEW for the agenda, VIEW_FULL for
     the minutes, which carry the discussion and rationale)."""
     return (
@@ -543,6 +554,6 @@ def visible_agenda(user: Any, meeting: PanelMeeting, *, action: Action = Action.
 def minutes_copies(meeting: PanelMeeting, attendees: Iterable[Any]) -> dict[Any, list[str]]:
     """For circulating minutes: the case numbers each attendee's copy will contain."""
     return {
-        user: list(visible_agenda(user, meeting, action=Action.VIEW_FULL).values_list("case__number", flat=True))
+        user: list(visible_agenda(user, meeting, action=Capability.VIEW_FULL).values_list("case__number", flat=True))
         for user in attendees
     }

@@ -6,9 +6,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from cases.forms import _date
+from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, User
-from prevent_panel.forms import GovUKFormMixin
 from sharing.models import LegalBasis, Level
 
 
@@ -36,7 +35,7 @@ class GrantForm(GovUKFormMixin, forms.Form):
         help_text="Why this agency or person needs to see the case",
     )
     legal_basis = forms.ChoiceField(choices=LegalBasis.choices, widget=forms.RadioSelect, label="Legal basis")
-    until = _date("Share until", "Sharing stops at the end of this day")
+    until = date_field("Share until", "Sharing stops at the end of this day")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -48,7 +47,7 @@ class GrantForm(GovUKFormMixin, forms.Form):
 
 
 class ExtendForm(GovUKFormMixin, forms.Form):
-    until = _date("Extend until")
+    until = date_field("Extend until")
 
 
 class RequestAccessForm(GovUKFormMixin, forms.Form):

@@ -80,7 +80,7 @@ def grant_access(
         event="sharing.granted",
         actor=actor,
         obj=case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         # The stated purpose (for break-glass, the emergency) is what auditors review the grant against.
         purpose=purpose,
         case_reference=case.number,
@@ -125,7 +125,7 @@ def revoke_grant(*, grant: ShareGrant, actor: User) -> ShareGrant:
         event="sharing.revoked",
         actor=actor,
         obj=grant.case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=grant.case.number,
         detail={"grant": str(grant.reference)},
     )
@@ -147,7 +147,7 @@ def extend_grant(*, grant: ShareGrant, actor: User, ends_at: datetime) -> ShareG
         event="sharing.extended",
         actor=actor,
         obj=grant.case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=grant.case.number,
         detail={"grant": str(grant.reference), "from": previous.isoformat(), "until": ends_at.isoformat()},
     )
@@ -255,7 +255,7 @@ def request_access(*, case: Case | None, number: str, requester: User, reason: s
         event="sharing.requested",
         actor=requester,
         obj=case,
-        action=audit.Action.CREATE,
+        action=audit.EntryKind.CREATE,
         case_reference=case.number,
         detail={"request": str(request.reference)},
     )
@@ -308,7 +308,7 @@ def _answer(
         event=event,
         actor=actor,
         obj=request.case,
-        action=audit.Action.UPDATE,
+        action=audit.EntryKind.UPDATE,
         case_reference=request.case.number,
         detail={"request": str(request.reference)},
     )

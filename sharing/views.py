@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from audit import services as audit
 from sharing import services
-from sharing.access import Action, access_case, can_do, find_case_by_number, require, visible_cases
+from sharing.access import Capability, access_case, can_do, find_case_by_number, require, visible_cases
 from sharing.forms import AnswerRequestForm, BreakGlassForm, ExtendForm, GrantForm, RequestAccessForm, end_of
 from sharing.models import AccessRequest, LegalBasis, Level, RequestStatus
 
@@ -23,7 +23,7 @@ def _user(request: HttpRequest) -> Any:
 
 
 def grant(request: HttpRequest, reference: UUID) -> HttpResponse:
-    case = access_case(request.user, reference, action=Action.SHARE)
+    case = access_case(request.user, reference, action=Capability.SHARE)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -60,7 +60,7 @@ def _grant_of(case: Any, grant_reference: UUID) -> Any:
 
 @require_POST
 def revoke(request: HttpRequest, reference: UUID, grant_reference: UUID) -> HttpResponse:
-    case = access_case(request.user, reference, action=Action.SHARE)
+    case = access_case(request.user, reference, action=Capability.SHARE)
     try:
         services.revoke_grant(grant=_grant_of(case, grant_reference), actor=_user(request))
     except ValidationError as error:
@@ -71,7 +71,7 @@ def revoke(request: HttpRequest, reference: UUID, grant_reference: UUID) -> Http
 
 
 def extend(request: HttpRequest, reference: UUID, grant_reference: UUID) -> HttpResponse:
-    case = access_case(request.user, reference, action=Action.SHARE)
+    case = access_case(request.user, reference, action=Capability.SHARE)
     item = _grant_of(case, grant_reference)
     form = ExtendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +93,7 @@ def extend(request: HttpRequest, reference: UUID, grant_reference: UUID) -> Http
 def requests(request: HttpRequest) -> HttpResponse:
     """Ask for access to a case by its number; owners see and answer requests for their cases."""
     user: Any = request.user
-    require(user, Action.REQUEST_ACCESS)
+    require(user, Capability.REQUEST_ACCESS)
     form = RequestAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,10 +116,10 @@ def requests(request: HttpRequest) -> HttpResponse:
     to_answer = (
         list(
             AccessRequest.objects.filter(
-                case__in=visible_cases(user, action=Action.SHARE), status=RequestStatus.PENDING
+                case__in=visible_cases(user, action=Capability.SHARE), status=RequestStatus.PENDING
             ).select_related("case", "requester__agency")
         )
-        if can_do(user, Action.SHARE)
+        if can_do(user, Capability.SHARE)
         else []
     )
     audit.record_list(
@@ -141,7 +141,7 @@ def answer(request: HttpRequest, reference: UUID) -> HttpResponse:
     item = AccessRequest.objects.filter(reference=reference).select_related("case").first()
     if item is None:
         raise Http404("No such request")
-    case = access_case(request.user, item.case.reference, action=Action.SHARE)
+    case = access_case(request.user, item.case.reference, action=Capability.SHARE)
     form = AnswerRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -169,7 +169,7 @@ def answer(request: HttpRequest, reference: UUID) -> HttpResponse:
 
 def break_glass(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    require(user, Action.BREAK_GLASS)
+    require(user, Capability.BREAK_GLASS)
     form = BreakGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]

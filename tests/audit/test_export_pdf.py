@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from audit import exports, services
 from audit.models import ExportJob, ExportKind, Outcome
+from lib.pdf import RefusingFetcher, render_pdf
 from partners.models import Role
-from prevent_panel.pdf import RefusingFetcher, render_pdf
 from tests.audit.export_helpers import csv_rows, file_of, pdf_pages
 from tests.base import BaseTestCase, CommittingTestCase
 from tests.factories import make_user

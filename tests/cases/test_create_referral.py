@@ -104,7 +104,7 @@ class CreateReferralTestCase(BaseTestCase):
         self.assertEqual(entry.actor_agency, self.council)
         self.assertEqual(entry.actor_role, self.casey.role)
         self.assertEqual(entry.case_reference, case.number)
-        self.assertEqual(entry.action, audit.Action.CREATE)
+        self.assertEqual(entry.action, audit.EntryKind.CREATE)
         self.assertEqual(entry.outcome, Outcome.ALLOWED)
         self.assertEqual(entry.content_type, ContentType.objects.get_for_model(Case))
         self.assertEqual(entry.object_pk, str(case.pk))

@@ -128,7 +128,7 @@ class MoveCaseTestCase(BaseTestCase):
                 )
                 self.assertEqual(entry.additional_data, {"from": source.value, "to": target.value})
                 self.assertEqual(entry.actor, actor)
-                self.assertEqual(entry.action, audit.Action.UPDATE)
+                self.assertEqual(entry.action, audit.EntryKind.UPDATE)
                 self.assertEqual(entry.object_pk, str(case.pk))
 
     def test_the_usual_route_leaves_its_whole_chronology(self) -> None:

@@ -70,7 +70,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         note = services.add_note(case=self.case, actor=self.casey, text=SECRET, visibility=NoteVisibility.ORIGINATOR)
         [entry] = self.entries("case.note_added")
         self.assertEqual(entry.actor, self.casey)
-        self.assertEqual(entry.action, audit.Action.CREATE)
+        self.assertEqual(entry.action, audit.EntryKind.CREATE)
         self.assertEqual(entry.object_pk, str(note.pk))
         self.assertEqual(entry.additional_data, {"visibility": "originator"})
         self.assertNotIn("Zebedee", f"{entry.object_repr} {entry.additional_data} {entry.changes}")
@@ -116,7 +116,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         )
         [entry] = self.entries("case.assessment_added")
         self.assertEqual(entry.additional_data, {"version": 1})
-        self.assertEqual(entry.action, audit.Action.CREATE)
+        self.assertEqual(entry.action, audit.EntryKind.CREATE)
         self.assertTouched()
 
     def test_versions_increment_and_earlier_versions_are_untouched(self) -> None:
@@ -224,7 +224,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         self.assertEqual((element.starts_on, element.ends_on), (today(), today() + timedelta(days=60)))
         [entry] = [e for e in self.entries("case.support_added") if e.object_pk == str(element.pk)]
         self.assertEqual(entry.actor, self.casey)
-        self.assertEqual(entry.action, audit.Action.CREATE)
+        self.assertEqual(entry.action, audit.EntryKind.CREATE)
         self.assertTouched()
 
     def test_elements_share_the_cases_one_plan(self) -> None:
@@ -300,7 +300,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         self.assertEqual(action.completed_on, today())
         [entry] = self.entries("case.action_completed")
         self.assertEqual(entry.actor, self.charlie)
-        self.assertEqual(entry.action, audit.Action.UPDATE)
+        self.assertEqual(entry.action, audit.EntryKind.UPDATE)
         self.assertTouched()
 
     def test_it_refuses_to_complete_an_action_twice(self) -> None:
@@ -354,7 +354,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         self.assertEqual(done.outcome, "Ready for panel again.")
         [entry] = self.entries("case.review_completed")
         self.assertEqual(entry.additional_data, {"kind": "reassessment"})
-        self.assertEqual(entry.action, audit.Action.UPDATE)
+        self.assertEqual(entry.action, audit.EntryKind.UPDATE)
         self.assertNotIn("Ready for panel", str(entry.additional_data))
         self.assertTouched()
 

@@ -89,7 +89,7 @@ class RecordConsentTestCase(BaseTestCase):
         self.record(case, ConsentStatus.GIVEN)
         entry = AuditEntry.objects.get(event="case.consent_recorded", case_reference=case.number)
         self.assertEqual(entry.actor, self.casey)
-        self.assertEqual(entry.action, audit.Action.UPDATE)
+        self.assertEqual(entry.action, audit.EntryKind.UPDATE)
         self.assertEqual(entry.additional_data, {"status": "given"})
         self.assertEqual(entry.object_repr, case.number)
 

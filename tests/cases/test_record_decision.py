@@ -128,7 +128,7 @@ class RecordDecisionTestCase(BaseTestCase):
         self.decide(case, DecisionOutcome.ADOPT, rationale="Zebedee Testsubjectson needs mentoring")
         entry = AuditEntry.objects.get(event="case.decision_recorded", case_reference=case.number)
         self.assertEqual(entry.actor, self.charlie)
-        self.assertEqual(entry.action, audit.Action.UPDATE)
+        self.assertEqual(entry.action, audit.EntryKind.UPDATE)
         self.assertEqual(entry.object_pk, str(case.pk))
         self.assertEqual(entry.additional_data, {"outcome": "adopt", "how": "unanimous"})
         self.assertNotIn("Zebedee", f"{entry.object_repr} {entry.additional_data}")

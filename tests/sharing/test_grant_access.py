@@ -13,7 +13,7 @@ from audit.models import AuditEntry, Outcome
 from cases import services as case_services
 from cases.models import NoteVisibility, Stage
 from partners.models import AgencyKind, Role, User
-from sharing.access import ROLE_ACTIONS, AccessLevel, Action, visible_cases
+from sharing.access import ROLE_ACTIONS, AccessLevel, Capability, visible_cases
 from sharing.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
@@ -189,8 +189,8 @@ class GrantAccessTestCase(BaseTestCase):
         northshire = make_agency(kind=AgencyKind.POLICE, name="Northshire Police", police_force_area="Northshire")
         officer = make_user(agency=northshire, role=Role.POLICE_PRACTITIONER, username="nico")
         # Their roles move cases of their own; a grant never lets them move this one.
-        self.assertIn(Action.MOVE, ROLE_ACTIONS[Role.PREVENT_COORDINATOR])
-        self.assertIn(Action.MOVE, ROLE_ACTIONS[Role.POLICE_PRACTITIONER])
+        self.assertIn(Capability.MOVE, ROLE_ACTIONS[Role.PREVENT_COORDINATOR])
+        self.assertIn(Capability.MOVE, ROLE_ACTIONS[Role.POLICE_PRACTITIONER])
         for user in (self.olly, officer, self.harper):
             share(self.case, actor=self.casey, user=user, level=Level.FULL)
             self.client.force_login(user)

@@ -26,7 +26,7 @@ from cases.models import Case, SupportElement
 from partners.demo import PERSONAS
 from partners.models import User
 from sharing import services
-from sharing.access import Action, access_case, visible_cases
+from sharing.access import Capability, access_case, visible_cases
 from sharing.models import ShareGrant
 
 # --- the policy, restated from the design -----------------------------------------------------------
@@ -153,7 +153,7 @@ class World:
 
 def actual_outcome(user: User, case: CaseRow, action: str) -> tuple[str, str | None]:
     try:
-        found = access_case(user, case.reference, action=Action(action))
+        found = access_case(user, case.reference, action=Capability(action))
     except Http404:
         return "404", None
     except PermissionDenied:
@@ -218,7 +218,7 @@ class PermissionMatrixTestCase(TestCase):
             levels = {c.pk: self.world.level(user, c, now) for c in self.world.cases}
             for action in CASE_ACTIONS:
                 expected = {pk for pk, level in levels.items() if self.world.outcome(user, level, action) == "ok"}
-                got = set(visible_cases(user, action=Action(action)).values_list("pk", flat=True))
+                got = set(visible_cases(user, action=Capability(action)).values_list("pk", flat=True))
                 if got != expected:
                     extra, missing = sorted(got - expected), sorted(expected - got)
                     mismatches.append(f"{user.username} {action}: extra {extra}, missing {missing}")
@@ -239,7 +239,7 @@ class PermissionMatrixTestCase(TestCase):
         services.request_access(
             case=Case.objects.get(pk=southmere.pk), number=southmere.number, requester=health, reason="Health input."
         )
-        answerable = set(visible_cases(chair, action=Action.SHARE).values_list("pk", flat=True))
+        answerable = set(visible_cases(chair, action=Capability.SHARE).values_list("pk", flat=True))
         self.assertNotIn(southmere.pk, answerable)
         self.client.force_login(chair)
         self.assertEqual(self.client.get("/sharing/requests/").context["to_answer"], [])

@@ -8,7 +8,7 @@ from django.http import Http404
 from audit.models import AuditEntry, Outcome
 from partners import services as partner_services
 from partners.models import Role, User
-from sharing.access import Action, access_case, access_level, can_do, visible_cases
+from sharing.access import Capability, access_case, access_level, can_do, visible_cases
 from sharing.models import Level
 from tests.base import BaseTestCase
 from tests.factories import make_case, make_user
@@ -61,7 +61,7 @@ class SuperuserAndInactiveUsersTestCase(BaseTestCase):
         self.assertTrue(has_permission(grant))
         self.assertEqual(list(visible_cases(harper)), [])
         self.assertIsNone(access_level(harper, self.case))
-        self.assertFalse(can_do(harper, Action.REQUEST_ACCESS))
+        self.assertFalse(can_do(harper, Capability.REQUEST_ACCESS))
         with self.assertRaises(Http404):
             access_case(harper, self.case.reference)
         denied = AuditEntry.objects.filter(actor=harper, event="case.viewed").get()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.models import Case, ReferenceValue, Referral, Stage, Subject
 from sharing import services
-from sharing.access import Action, visible_cases
+from sharing.access import Capability, visible_cases
 from sharing.models import LegalBasis, Level
 from tests.base import BaseTestCase
 
@@ -129,4 +129,4 @@ class VisibleCasesScaleTestCase(BaseTestCase):
         self.assertLessEqual({c.pk for c in page}, {c.pk for c in granted})
         # Asked for an action, the list keeps only the ways of seeing whose level allows it: still one query.
         with self.assertNumQueries(1):
-            self.assertEqual(list(visible_cases(self.harper, action=Action.VIEW_FULL)[:25]), [])
+            self.assertEqual(list(visible_cases(self.harper, action=Capability.VIEW_FULL)[:25]), [])

@@ -1,9 +1,14 @@
-"""GOV.UK form rendering shared by every app's forms."""
+"""GOV.UK form pieces shared by every app's forms, and the one way a refused service call reaches the
+person as a form error."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,3 +53,44 @@ class GovUKFormMixin:
         for field in self.fields.values():  # type: ignore[attr-defined]
             if type(field) is forms.ModelMultipleChoiceField:
                 field.__class__ = BoundedModelMultipleChoiceField
+
+
+class GovUKDateField(DateInputField):
+    """GOV.UK date input whose errors are written for people, not Python's ('month must be in 1..12')."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        self.real_date_message = f"{label} must be a real date"
+
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            return super().compress(data_list)
+        except (forms.ValidationError, OverflowError):  # OverflowError: a year like 2200000000
+            raise forms.ValidationError(self.real_date_message, code="invalid") from None
+
+
+def date_field(label: str, help_text: str = "", required: bool = True) -> GovUKDateField:
+    """A GOV.UK date input (day, month, year boxes) with a person's error messages."""
+    return GovUKDateField(label=label, help_text=help_text, required=required)
+
+
+@contextmanager
+def refusal_shown_on(form: forms.Form) -> Iterator[None]:
+    """Run a service call; if the service refuses (ValidationError), show its reasons on the form.
+
+    Services, not forms, know the rules that span records ("support cannot start without consent"), so a
+    valid form can still be refused. Used as
+
+        if form.is_valid():
+            with refusal_shown_on(form):
+                change_stage(case=case, actor=request.user, ...)
+                return redirect(...)
+        return render_form(...)
+
+    the refusal lands in the GOV.UK error summary and the page is shown again with what was typed.
+    The service's transaction has rolled back by then, so nothing is half-saved.
+    """
+    try:
+        yield
+    except ValidationError as error:
+        form.add_error(None, error)

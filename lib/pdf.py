@@ -53,7 +53,7 @@ def render_many(
     """Render several HTML documents to PDF, in parallel worker processes when there is more than one.
 
     WeasyPrint is CPU-bound and holds the GIL, so parallel means processes. They are plain child
-    processes running this module (`python -m prevent_panel.pdf`), not multiprocessing workers: a Celery
+    processes running this module (`python -m lib.pdf`), not multiprocessing workers: a Celery
     prefork worker is a daemonic process, and multiprocessing refuses to start children from one. Each
     worker renders documents one at a time, so memory stays flat. `on_done(i)` is called in this process
     as document i finishes, for progress reports.
@@ -107,7 +107,7 @@ class _Worker:
 
     def __enter__(self) -> _Worker:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "prevent_panel.pdf"],
+            [sys.executable, "-m", "lib.pdf"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=Path(__file__).resolve().parent.parent,
