@@ -73,7 +73,13 @@ pytest:
 browser-test:
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(UV) run --frozen pytest -m browser tests/browser
 
+# `make test ONLY_DATABASE_TESTS=1` runs just the suite that depends on the database: .ci/run uses it for
+# its second database, since the static checks and the browser tests say the same thing on either.
+ifdef ONLY_DATABASE_TESTS
+test: system-packages-test setup pytest
+else
 test: system-packages-test setup lint typecheck deploy-check bandit pytest browser-test
+endif
 
 # Benchmarks against PostgreSQL (docs/benchmarks.md). The bench database is seeded with
 # `manage.py seed_scale` only when it holds no scale data yet; override on the command line, e.g.
