@@ -91,10 +91,6 @@ def case_entries(job: ExportJob) -> QuerySet[AuditEntry]:
     return entries.filter(id__lte=job.upto_entry_id).order_by("timestamp", "id")
 
 
-def latest_entry_id() -> int:
-    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
 def entry_rows(entries: QuerySet[AuditEntry]) -> Iterator[dict[str, Any]]:
     """Each entry as the values printed, with its digest (the value its seal holds)."""
     fields = (*DIGEST_FIELDS, "actor__username", "actor_agency__code")

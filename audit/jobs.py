@@ -37,8 +37,7 @@ from kombu.exceptions import OperationalError
 from audit import services as audit
 from audit import tasks
 from audit.documents import KINDS, kind_of
-from audit.exports import latest_entry_id
-from audit.models import ExportFile, ExportJob, ExportStatus
+from audit.models import AuditEntry, ExportFile, ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def request_export(
         filters=dict(filters or {}),
         case_reference=case_reference if document.about_a_case else "",
         in_case_history=in_case_history and document.about_a_case,
-        upto_entry_id=latest_entry_id(),  # fixes what the document holds: nothing written after asking
+        upto_entry_id=_latest_entry_id(),  # nothing written after the request goes into the document
     )
     count = document.count(job)
     if count > settings.EXPORT_MAX_ENTRIES:
@@ -99,6 +98,10 @@ def request_export(
     )
     transaction.on_commit(lambda: send(job.pk))
     return job
+
+
+def _latest_entry_id() -> int:
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def send(job_id: int) -> None:
@@ -170,8 +173,8 @@ def heartbeat(job: ExportJob) -> Iterator[None]:
 def build(job: ExportJob) -> bool:
     """Gather the document's rows and make its PDF and CSV, reporting progress; finish the job, or fail it
     (audited as audit.export_failed) if anything goes wrong. Returns True if this attempt finished it."""
-    document = kind_of(job)
     try:
+        document = kind_of(job)
         rows = document.gather(job)
         ExportJob.objects.filter(pk=job.pk).update(entry_count=len(rows))
         done = 0

@@ -64,6 +64,7 @@ def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def review_flagged(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
+    """An auditor records whether a break-glass access was justified; opening the entry is audited."""
     require(request.user, Capability.SEARCH_AUDIT)
     entry = AuditEntry.objects.filter(pk=entry_id, is_flagged=True).select_related("actor", "actor_agency").first()
     if entry is None:
@@ -104,7 +105,8 @@ def new_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = exports.stored_filters(form)
     if request.method == "POST":
         with refusal_shown_on(form):
-            return _started(request, jobs.request_export(requester=request.user, kind=ExportKind.LOG, filters=filters))
+            job = jobs.request_export(requester=request.user, kind=ExportKind.LOG, filters=filters)
+            return _started(request, job)
     count = AuditEntry.objects.matching(**form.criteria()).count()
     audit.record(event="audit.export_previewed", actor=request.user, model=ExportJob, detail={"filters": filters})
     context = {
@@ -172,6 +174,7 @@ def export_detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRes
 
 
 def export_download(request: AuthenticatedHttpRequest, reference: UUID, fmt: str) -> HttpResponse:
+    """One of a finished job's files, to its requester while the link lasts; 410 once expired or not ready."""
     if fmt not in ExportFile.Format.values:
         raise Http404("No such format")
     # One entry per request: the download is recorded as allowed only once there is a file to send.
