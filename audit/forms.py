@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from audit.models import Outcome
@@ -43,6 +45,10 @@ class AuditSearchForm(GovUKFormMixin, forms.Form):
         if data.get("case_reference"):
             data["case_reference"] = str(data["case_reference"]).strip().upper()
         return data
+
+    def criteria(self) -> dict[str, Any]:
+        """The valid filters as AuditEntry.objects.matching takes them."""
+        return {name: value for name, value in self.cleaned_data.items() if name in self.fields}
 
     def as_filters(self) -> dict[str, str]:
         """The filters in plain text, for the audit entry and the export cover."""

@@ -13,11 +13,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 
 from audit import context
-from audit.models import AuditEntry, Outcome
+from audit.models import AuditEntry, FlagReview, Outcome
 
 __all__ = ["AuditWriteFailed", "EntryKind", "Outcome", "record"]
 
@@ -142,8 +144,6 @@ def record_sign_out(*, user: Any) -> AuditEntry:
 
 
 def record_sign_in_failed(*, username: str) -> AuditEntry:
-    from django.contrib.auth import get_user_model
-
     # The username tried is recorded (it may be mistyped or unknown); no password ever is.
     return record(
         event="auth.sign_in_failed",
@@ -156,8 +156,6 @@ def record_sign_in_failed(*, username: str) -> AuditEntry:
 
 def record_locked_out(*, username: str) -> AuditEntry:
     """django-axes locked a username (known or not) after too many failed passwords."""
-    from django.contrib.auth import get_user_model
-
     return record(
         event="auth.locked_out",
         model=get_user_model(),
@@ -227,94 +225,24 @@ def stamp_change_entry(entry: AuditEntry) -> None:
             setattr(entry, name, value)
 
 
-def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, note: str) -> Any:
-    """An auditor records whether a break-glass access was justified. Audited as audit.flag_reviewed."""
-    from django.core.exceptions import ValidationError
-
-    from audit.models import FlagReview
-
-    with transaction.atomic():
-        if not entry.is_flagged:
-            raise ValidationError("Only flagged entries are reviewed.")
-        if FlagReview.objects.filter(entry=entry).exists():
-            raise ValidationError("This entry has already been reviewed.")
-        if not note.strip():
-            raise ValidationError("Record what you found.")
-        review = FlagReview.objects.create(entry=entry, reviewer=reviewer, justified=justified, note=note)
-        record(
-            event="audit.flag_reviewed",
-            actor=reviewer,
-            obj=entry,
-            action=EntryKind.UPDATE,
-            case_reference=entry.case_reference,
-            detail={"entry": entry.pk, "justified": justified},
-        )
+@transaction.atomic
+def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, note: str) -> FlagReview:
+    """An auditor records whether a break-glass access was justified (the view has checked that the
+    reviewer may search the audit log). Audited as audit.flag_reviewed. Raises ValidationError if the
+    entry is not flagged, has already been reviewed, or the note is empty."""
+    if not entry.is_flagged:
+        raise ValidationError("Only flagged entries are reviewed.")
+    if FlagReview.objects.filter(entry=entry).exists():
+        raise ValidationError("This entry has already been reviewed.")
+    if not note.strip():
+        raise ValidationError("Record what you found.")
+    review = FlagReview.objects.create(entry=entry, reviewer=reviewer, justified=justified, note=note)
+    record(
+        event="audit.flag_reviewed",
+        actor=reviewer,
+        obj=entry,
+        action=EntryKind.UPDATE,
+        case_reference=entry.case_reference,
+        detail={"entry": entry.pk, "justified": justified},
+    )
     return review
-
-
-# --- exports ----------------------------------------------------------------------------------------
-
-
-def send_export(job_id: int) -> None:
-    """Hand a stored job to the pdf queue. If the broker is down the job stays queued and the beat
-    sweep sends it once the broker is back: nothing the auditor asked for is lost."""
-    from django.utils import timezone
-    from kombu.exceptions import OperationalError
-
-    from audit.models import ExportJob
-    from audit.tasks import render_export
-
-    ExportJob.objects.filter(pk=job_id).update(sent_at=timezone.now())
-    try:
-        render_export.apply_async((job_id,))
-    except (OperationalError, ConnectionError, OSError):
-        logger.warning("Export job %s left queued: the broker is unreachable", job_id)
-
-
-def request_export(
-    *,
-    requester: Any,
-    kind: str,
-    filters: Mapping[str, str] | None = None,
-    case_reference: str = "",
-    in_case_history: bool = False,
-) -> Any:
-    """Store an export job, audit the request, and send the job to a worker once the request commits.
-
-    A log export carries the auditor's search filters (as stored by audit.exports.stored_filters); a
-    case access report carries a case reference, and `in_case_history` when the owning council asked for
-    it (its entries then show in the case's access history; an auditor's do not). Raises ValidationError
-    when the export would hold more than EXPORT_MAX_ENTRIES entries, naming how many it would hold.
-    """
-    from django.conf import settings
-    from django.core.exceptions import ValidationError
-
-    from audit import exports
-    from audit.models import ExportJob, ExportKind
-
-    with transaction.atomic():
-        job = ExportJob(
-            kind=kind,
-            requested_by=requester,
-            filters=dict(filters or {}),
-            case_reference=case_reference if kind == ExportKind.CASE else "",
-            in_case_history=in_case_history and kind == ExportKind.CASE,
-            upto_entry_id=exports.latest_entry_id(),
-        )
-        count = exports.entries_for(job).count()
-        if count > settings.EXPORT_MAX_ENTRIES:
-            raise ValidationError(
-                f"These filters match {count:,} entries; one export can hold at most "
-                f"{settings.EXPORT_MAX_ENTRIES:,}. Narrow the dates or add a filter."
-            )
-        job.entry_count = count
-        job.save()
-        record(
-            event="audit.export_requested",
-            actor=requester,
-            obj=job,
-            case_reference=job.history_reference,
-            detail={"kind": kind, "filters": dict(job.filters), "case": job.case_reference, "entries": count},
-        )
-        transaction.on_commit(lambda: send_export(job.pk))
-    return job

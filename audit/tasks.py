@@ -1,8 +1,10 @@
+"""Celery's entry points for the audit log: thin wrappers, the work is in audit.sealing and audit.jobs."""
+
 from __future__ import annotations
 
 from celery import shared_task
 
-from audit import exports
+from audit import jobs
 from audit.sealing import seal_pending
 
 
@@ -13,19 +15,13 @@ def seal_audit_log() -> int:
 
 
 # acks_late with reject_on_worker_lost: if the worker dies mid-export the message goes back to the
-# queue; exports.claim makes the second delivery (or the sweep's) the only one that finishes the job.
+# queue; jobs.claim makes the second delivery (or the sweep's) the only one that finishes the job.
 @shared_task(name="audit.render_export", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def render_export(job_id: int) -> bool:
-    return exports.run(job_id)
+    return jobs.run(job_id)
 
 
 @shared_task(name="audit.sweep_exports", ignore_result=True)
 def sweep_exports() -> int:
     """Run by Celery beat every minute: send stuck jobs again and drop expired files."""
-    from audit.services import send_export
-
-    stuck = list(exports.jobs_to_resend().values_list("pk", flat=True))
-    for job_id in stuck:
-        send_export(job_id)
-    exports.clear_expired()
-    return len(stuck)
+    return jobs.sweep()

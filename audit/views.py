@@ -1,39 +1,34 @@
+"""The audit pages: searching the log, reviewing break-glass accesses, and exports (asking for one, its
+progress, its files). Who may do each is decided in sharing.access; every page is audited."""
+
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django_htmx.middleware import HtmxDetails
 
-from audit import exports
+from audit import exports, jobs
 from audit import services as audit
 from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus
+from lib.forms import refusal_shown_on
+from lib.views import refusal_shown_as_message, render_form
+from partners.http import AuthenticatedHttpRequest
 from sharing.access import Capability, access_case, access_export, can_do, can_export, require
 
 PAGE_SIZE = 50
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def filters_of(form: AuditSearchForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k in form.fields}
-
-
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Auditors search the log. The search itself is recorded before any entry is shown."""
     require(request.user, Capability.SEARCH_AUDIT)
     form = AuditSearchForm(request.GET or None)
     valid = form.is_valid() if form.is_bound else True
-    filters = filters_of(form) if form.is_bound and valid else {}
+    filters = form.criteria() if form.is_bound and valid else {}
     entries = AuditEntry.objects.matching(**filters).select_related("actor", "actor_agency")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list) if valid else []
@@ -50,7 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/search.html", context, status=200 if valid else 400)
 
 
-def flagged(request: HttpRequest) -> HttpResponse:
+def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The review queue: break-glass accesses, unreviewed first."""
     require(request.user, Capability.SEARCH_AUDIT)
     entries = list(
@@ -68,114 +63,108 @@ def flagged(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/flagged.html", {"entries": entries})
 
 
-def review_flagged(request: HttpRequest, entry_id: int) -> HttpResponse:
+def review_flagged(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResponse:
+    """An auditor records whether a break-glass access was justified; opening the entry is audited."""
     require(request.user, Capability.SEARCH_AUDIT)
     entry = AuditEntry.objects.filter(pk=entry_id, is_flagged=True).select_related("actor", "actor_agency").first()
     if entry is None:
         raise Http404("No such flagged entry")
     form = FlagReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    if form.is_valid():
+        with refusal_shown_on(form):
             audit.review_flagged_entry(
                 entry=entry,
                 reviewer=request.user,
                 justified=form.cleaned_data["justified"] == "yes",
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, "Review recorded.")
             return redirect("audit:flagged")
     audit.record(event="audit.flag_opened", actor=request.user, obj=entry, case_reference=entry.case_reference)
-    return render(
-        request, "audit/review_flagged.html", {"entry": entry, "form": form}, status=400 if form.errors else 200
-    )
+    return render_form(request, "audit/review_flagged.html", {"entry": entry}, form=form)
 
 
 # --- exports ----------------------------------------------------------------------------------------
 
 
-def _start_export(request: HttpRequest, **kwargs: Any) -> HttpResponse | None:
-    """Ask the service for a job and go to its progress page; None (with the error on the form) if refused."""
-    job = audit.request_export(requester=request.user, **kwargs)
+def _started(request: AuthenticatedHttpRequest, job: ExportJob) -> HttpResponse:
+    """A job was stored: say so, and go to its progress page."""
     messages.success(request, "Export requested. It is being prepared.")
     return redirect("audit:export", reference=job.reference)
 
 
-def new_export(request: HttpRequest) -> HttpResponse:
+def new_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Confirm and request a PDF and CSV of the entries matching the auditor's search."""
     require(request.user, Capability.EXPORT_AUDIT)
     form = AuditSearchForm(request.POST if request.method == "POST" else request.GET)
-    error = ""
-    if form.is_valid():
-        filters = exports.stored_filters(form)
-        count = AuditEntry.objects.matching(**filters_of(form)).count()
-        if request.method == "POST":
-            try:
-                return _start_export(request, kind=ExportKind.LOG, filters=filters)  # type: ignore[return-value]
-            except ValidationError as refused:
-                error = refused.messages[0]
-        audit.record(event="audit.export_previewed", actor=request.user, model=ExportJob, detail={"filters": filters})
-        context = {
-            "form": form,
-            "count": count,
-            "filters": form.as_filters(),
-            "error": error,
-            "query": filters,
-            "back": urlencode(filters),
-        }
-        return render(request, "audit/export_new.html", context, status=400 if error else 200)
-    audit.record_denied(actor=request.user, event="audit.export_previewed", model=ExportJob, reason="invalid filters")
-    return render(request, "audit/export_new.html", {"form": form}, status=400)
+    if not form.is_valid():
+        audit.record_denied(
+            actor=request.user, event="audit.export_previewed", model=ExportJob, reason="invalid filters"
+        )
+        return render(request, "audit/export_new.html", {"form": form}, status=400)
+    filters = exports.stored_filters(form)
+    if request.method == "POST":
+        with refusal_shown_on(form):
+            job = jobs.request_export(requester=request.user, kind=ExportKind.LOG, filters=filters)
+            return _started(request, job)
+    count = AuditEntry.objects.matching(**form.criteria()).count()
+    audit.record(event="audit.export_previewed", actor=request.user, model=ExportJob, detail={"filters": filters})
+    context = {
+        "count": count,
+        "filters": form.as_filters(),
+        # A refusal (too many entries) is shown by the export button it refused, not on a search field.
+        "error": " ".join(map(str, form.non_field_errors())),
+        "query": filters,
+        "back": urlencode(filters),
+    }
+    return render_form(request, "audit/export_new.html", context, form=form)
 
 
-def new_case_report(request: HttpRequest) -> HttpResponse:
+def new_case_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An auditor asks for one case's access report by its reference."""
     require(request.user, Capability.EXPORT_AUDIT)
     form = CaseReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            return _start_export(  # type: ignore[return-value]
-                request, kind=ExportKind.CASE, case_reference=form.cleaned_data["case_reference"]
+    if form.is_valid():
+        with refusal_shown_on(form):
+            job = jobs.request_export(
+                requester=request.user, kind=ExportKind.CASE, case_reference=form.cleaned_data["case_reference"]
             )
-        except ValidationError as refused:
-            form.add_error(None, refused)
-    return render(request, "audit/case_report_new.html", {"form": form}, status=400 if form.errors else 200)
+            return _started(request, job)
+    return render_form(request, "audit/case_report_new.html", {}, form=form)
 
 
-def case_report(request: HttpRequest, reference: UUID) -> HttpResponse:
+def case_report(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     """The owning council asks for its case's access report, from the case's access history tab."""
     case = access_case(request.user, reference, action=Capability.ACCESS_HISTORY)
     if request.method == "POST":
-        try:
-            return _start_export(  # type: ignore[return-value]
-                request, kind=ExportKind.CASE, case_reference=case.number, in_case_history=True
+        with refusal_shown_as_message(request):
+            job = jobs.request_export(
+                requester=request.user, kind=ExportKind.CASE, case_reference=case.number, in_case_history=True
             )
-        except ValidationError as refused:
-            messages.error(request, refused.messages[0])
+            return _started(request, job)
     return redirect("cases:access", reference=case.reference)
 
 
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The requester's own exports, newest first."""
     if not can_export(request.user):
         require(request.user, Capability.EXPORT_AUDIT)  # records the refusal and raises 403
-    jobs = list(ExportJob.objects.filter(requested_by_id=request.user.pk)[:50])
+    mine = list(ExportJob.objects.filter(requested_by_id=request.user.pk)[:50])
     audit.record_list(
         actor=request.user,
         event="audit.exports_listed",
         model=ExportJob,
-        references=[str(j.reference) for j in jobs],
+        references=[str(job.reference) for job in mine],
         filters={},
     )
     return render(
         request,
         "audit/export_list.html",
-        {"jobs": jobs, "may_export_log": can_do(request.user, Capability.EXPORT_AUDIT)},
+        {"jobs": mine, "may_export_log": can_do(request.user, Capability.EXPORT_AUDIT)},
     )
 
 
-def export_detail(request: HtmxHttpRequest, reference: UUID) -> HttpResponse:
+def export_detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     """The job's progress. htmx polls the progress fragment through the same gate; only the polls' allowed
     accesses go unrecorded, being the requester's own job status every two seconds (counts only,
     no log content): polls are not audited, the page itself is."""
@@ -184,7 +173,8 @@ def export_detail(request: HtmxHttpRequest, reference: UUID) -> HttpResponse:
     return render(request, "audit/_export_progress.html" if request.htmx else "audit/export_detail.html", context)
 
 
-def export_download(request: HttpRequest, reference: UUID, fmt: str) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, reference: UUID, fmt: str) -> HttpResponse:
+    """One of a finished job's files, to its requester while the link lasts; 410 once expired or not ready."""
     if fmt not in ExportFile.Format.values:
         raise Http404("No such format")
     # One entry per request: the download is recorded as allowed only once there is a file to send.

@@ -25,7 +25,7 @@ TARGET_MB = 400
 
 
 def synthetic_rows(count: int) -> list[tuple[str, ...]]:
-    """Rows shaped like real entries (audit.exports._pdf_row), with synthetic users and references."""
+    """Rows shaped like real entries (audit.exports.pdf_row), with synthetic users and references."""
     events = ["case.viewed", "case.listed", "auth.signed_in", "model.updated", "audit.searched", "case.add_note"]
     rows: list[tuple[str, ...]] = []
     for n in range(count):

@@ -1,3 +1,6 @@
+"""The signed-in person's own pages: home, password, signing out, and the second factor (set up and
+checked at every sign-in, before anything else is reachable)."""
+
 from __future__ import annotations
 
 from base64 import b32encode
@@ -8,7 +11,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,26 +18,28 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lib.views import render_form
 from partners import mfa, services, sessions
 from partners.forms import ChangePasswordForm, SecondFactorForm, TOTPCodeForm
+from partners.http import AuthenticatedHttpRequest
 from partners.middleware import mfa_not_required
 from sharing.navigation import sections_for
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The landing page: who you are, your agency and role, and the sections your role has."""
-    return render(request, "partners/home.html", {"sections": sections_for(request.user)})  # type: ignore[arg-type]
+    return render(request, "partners/home.html", {"sections": sections_for(request.user)})
 
 
-def change_password(request: HttpRequest) -> HttpResponse:
-    form = ChangePasswordForm(request.user, request.POST or None)
-    if request.method != "POST" or not form.is_valid():
-        status = 400 if request.method == "POST" else 200
-        return render(request, "partners/change_password.html", {"form": form}, status=status)
-    user = services.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
-    update_session_auth_hash(request, user)
-    messages.success(request, "Your password has been changed.")
-    return redirect("home")
+def change_password(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The user changes their own password and stays signed in. An empty POST is refused like any other."""
+    form = ChangePasswordForm(request.user, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        user = services.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password has been changed.")
+        return redirect("home")
+    return render_form(request, "partners/change_password.html", {}, form=form)
 
 
 # Everything a browser keeps for this site goes when the session ends (ASVS 5.0 V14.3.1).
@@ -43,7 +47,7 @@ CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
 @mfa_not_required
-def sign_out(request: HttpRequest) -> HttpResponse:
+def sign_out(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET asks for confirmation (so no page carries a sign-out form); POST deletes the server-side session
     and tells the browser to drop the site's cookies, storage and cache."""
     if request.method == "POST":
@@ -65,33 +69,30 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @mfa_not_required
-def mfa_enrol(request: HttpRequest) -> HttpResponse:
+def mfa_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First sign-in: set up an authenticator app (QR code made here, never by a third party), confirm it
     with a code, and see the recovery codes once."""
     if mfa.is_verified(request):
         return redirect(_next_url(request))
-    user = request.user
-    try:
-        device = services.start_totp_enrolment(user=user)  # type: ignore[arg-type]
-    except ValidationError:
-        # Already enrolled: a password alone must never add a factor.
+    if mfa.has_confirmed_device(request.user):
+        # Already enrolled: a password alone must never add a factor (the service refuses it too).
         return redirect(f"{reverse('mfa_verify')}?{request.GET.urlencode()}")
+    device = services.start_totp_enrolment(user=request.user)
     request.session[mfa.PENDING_DEVICE] = device.pk
-    form = TOTPCodeForm(request.POST or None)
-    context = {"form": form, "secret": _grouped_secret(device), "next": _next_url(request)}
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "partners/mfa_enrol.html", context, status=400 if request.method == "POST" else 200)
-    codes = services.confirm_totp_enrolment(user=user, device=device, code=form.cleaned_data["code"])  # type: ignore[arg-type]
-    if codes is None:
+    form = TOTPCodeForm(request.POST if request.method == "POST" else None)
+    context = {"secret": _grouped_secret(device), "next": _next_url(request)}
+    if form.is_valid():
+        codes = services.confirm_totp_enrolment(user=request.user, device=device, code=form.cleaned_data["code"])
+        if codes is not None:
+            mfa.mark_verified(request, TOTPDevice.objects.get(pk=device.pk))
+            return render(request, "partners/mfa_recovery_codes.html", {"codes": codes, "next": context["next"]})
         form.add_error("code", "The code is not right: enter the code the app shows now")
-        return render(request, "partners/mfa_enrol.html", context, status=400)
-    mfa.mark_verified(request, TOTPDevice.objects.get(pk=device.pk))
-    return render(request, "partners/mfa_recovery_codes.html", {"codes": codes, "next": context["next"]})
+    return render_form(request, "partners/mfa_enrol.html", context, form=form)
 
 
 @mfa_not_required
 @require_GET
-def mfa_qr(request: HttpRequest) -> HttpResponse:
+def mfa_qr(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The QR code of the device being set up, as SVG; only for the session that is setting it up."""
     device = TOTPDevice.objects.filter(
         pk=request.session.get(mfa.PENDING_DEVICE), user_id=request.user.pk, confirmed=False
@@ -105,31 +106,29 @@ def mfa_qr(request: HttpRequest) -> HttpResponse:
 
 
 @mfa_not_required
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every sign-in: the code from the app (or a recovery code) after the password."""
     if mfa.is_verified(request):
         return redirect(_next_url(request))
     if not mfa.has_confirmed_device(request.user):
         return redirect(f"{reverse('mfa_enrol')}?{request.GET.urlencode()}")
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     next_url = _next_url(request)
-    context = {"form": form, "next": next_url}
-    if request.method != "POST" or not form.is_valid():
-        return render(request, "partners/mfa_verify.html", context, status=400 if request.method == "POST" else 200)
-    device = services.verify_second_factor(user=request.user, code=form.cleaned_data["code"])  # type: ignore[arg-type]
-    if device is None:
+    if form.is_valid():
+        device = services.verify_second_factor(user=request.user, code=form.cleaned_data["code"])
+        if device is not None:
+            mfa.mark_verified(request, device)
+            return redirect(next_url)
         form.add_error(
             "code",
             "The code is not right, or it has already been used. Wait for the app to show a new code and try "
             "again; after several wrong codes you must wait longer each time.",
         )
-        return render(request, "partners/mfa_verify.html", context, status=400)
-    mfa.mark_verified(request, device)
-    return redirect(next_url)
+    return render_form(request, "partners/mfa_verify.html", {"next": next_url}, form=form)
 
 
 @require_POST
-def extend_session(request: HttpRequest) -> HttpResponse:
+def extend_session(request: AuthenticatedHttpRequest) -> HttpResponse:
     """'Stay signed in' from the timeout warning: restarts the idle clock, never the absolute one."""
     sessions.touch(request.session)
     idle, absolute = sessions.seconds_left(request.session)

@@ -8,7 +8,7 @@ from unittest import mock
 from django.test import override_settings
 from django.utils import timezone
 
-from audit import exports, services
+from audit import exports, jobs, services
 from audit.models import ExportJob, ExportKind, Outcome
 from lib.pdf import RefusingFetcher, render_pdf
 from partners.models import Role
@@ -23,7 +23,7 @@ HOSTILE = (
 
 
 def export(requester: object, **kwargs: object) -> ExportJob:
-    job = services.request_export(requester=requester, **kwargs)  # type: ignore[arg-type]
+    job = jobs.request_export(requester=requester, **kwargs)  # type: ignore[arg-type]
     job.refresh_from_db()
     return job
 
@@ -36,7 +36,7 @@ class ExportPdfTestCase(BaseTestCase):
         # Small chunks, so the table is rendered as several documents and joined.
         small_pages = mock.patch.multiple(exports, LINES_PER_PAGE=8, CHUNK_PAGES=2)
         with small_pages, self.captureOnCommitCallbacks(execute=True):
-            job = services.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
+            job = jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
         job.refresh_from_db()
         pages = pdf_pages(file_of(job, "pdf"))
         self.assertGreaterEqual(len(pages), 7)  # the cover and six pages of table, in three chunks
@@ -58,10 +58,10 @@ class ExportPdfTestCase(BaseTestCase):
     def test_hostile_text_is_printed_as_text_and_fetches_nothing(self) -> None:
         mallory = make_user(agency=self.council, role=Role.PANEL_MEMBER, username="mallory")
         services.record(event="case.viewed", actor=mallory, case_reference="PP-2026-00001", purpose=HOSTILE)
-        job = services.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "mallory"})
-        entries = list(exports._rows(exports.entries_for(job)))
+        job = jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "mallory"})
+        entries = list(exports.entry_rows(exports.log_entries(job)))
         fetcher = RefusingFetcher()
-        html = exports.chunk_html(exports.paginate([exports._pdf_row(row) for row in entries]), title="Audit log")
+        html = exports.chunk_html(exports.paginate([exports.pdf_row(row) for row in entries]), title="Audit log")
         pdf = render_pdf(html, fetcher=fetcher)
         self.assertEqual(fetcher.refused, [])  # escaped: nothing in the text was even attempted
         # Wrapped within its column over several lines: every piece is printed, as the characters typed.
@@ -87,7 +87,7 @@ class ExportPdfTestCase(BaseTestCase):
     def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(self) -> None:
         services.record(event="case.viewed", actor=self.casey, purpose='=HYPERLINK("http://x","y")')
         job = export(self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
-        rows = csv_rows(exports.csv_bytes(list(exports._rows(exports.entries_for(job)))))
+        rows = csv_rows(exports.csv_bytes(list(exports.entry_rows(exports.log_entries(job)))))
         purpose = rows[1][rows[0].index("purpose")]
         self.assertEqual(purpose, '\'=HYPERLINK("http://x","y")')
 
@@ -97,7 +97,7 @@ class ExportPdfTestCase(BaseTestCase):
         services.record(event="case.viewed", actor=self.pat, case_reference="PP-2026-00007", outcome=Outcome.DENIED)
         services.record(event="case.viewed", actor=self.harper, case_reference="PP-2026-00008")
         with self.captureOnCommitCallbacks(execute=True):
-            job = services.request_export(requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00007")
+            job = jobs.request_export(requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00007")
         job.refresh_from_db()
         cover = pdf_pages(file_of(job, "pdf"))[0]
         self.assertIn("Case access report for PP-2026-00007", cover)
@@ -123,7 +123,7 @@ class SealedExportTestCase(CommittingTestCase):
         for n in range(30):
             services.record(event="case.viewed", actor=auditor, case_reference=f"PP-2026-{n:05d}")
         with mock.patch.multiple(exports, LINES_PER_PAGE=10, CHUNK_PAGES=1):
-            job = services.request_export(requester=auditor, kind=ExportKind.LOG, filters={"username": "sally"})
+            job = jobs.request_export(requester=auditor, kind=ExportKind.LOG, filters={"username": "sally"})
         job.refresh_from_db()
         self.assertEqual(job.status, "done")
         pages = pdf_pages(file_of(job, "pdf"))

@@ -1,4 +1,4 @@
-"""audit.services.request_export and the job's life: filters, limits, broker outages, dead workers."""
+"""audit.jobs.request_export and the job's life: filters, limits, broker outages, dead workers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from audit import exports, services, tasks
+from audit import exports, jobs, services, tasks
 from audit.forms import AuditSearchForm
 from audit.models import AuditEntry, ExportJob, ExportKind, ExportStatus, Outcome
 from tests.audit.export_helpers import csv_rows, file_of
@@ -28,9 +28,7 @@ class RequestExportTestCase(BaseTestCase):
         form = AuditSearchForm(data)
         self.assertTrue(form.is_valid(), form.errors)
         with self.captureOnCommitCallbacks(execute=True):
-            job = services.request_export(
-                requester=self.audrey, kind=ExportKind.LOG, filters=exports.stored_filters(form)
-            )
+            job = jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters=exports.stored_filters(form))
         job.refresh_from_db()
         return job
 
@@ -51,8 +49,8 @@ class RequestExportTestCase(BaseTestCase):
         job = self.request()
         later = services.record(event="case.viewed", actor=self.casey, case_reference="PP-2026-00004")
         self.assertGreater(later.pk, job.upto_entry_id)
-        self.assertNotIn(later, exports.entries_for(job))
-        self.assertEqual(job.entry_count, exports.entries_for(job).count())
+        self.assertNotIn(later, exports.log_entries(job))
+        self.assertEqual(job.entry_count, exports.log_entries(job).count())
 
     def test_the_request_is_audited_and_the_job_finishes(self) -> None:
         job = self.request(username="casey")
@@ -68,7 +66,7 @@ class RequestExportTestCase(BaseTestCase):
     @override_settings(EXPORT_MAX_ENTRIES=2)
     def test_too_many_entries_is_refused_with_the_count(self) -> None:
         with self.assertRaisesMessage(ValidationError, "These filters match 3 entries; one export can hold at most 2"):
-            services.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"event": "case.viewed"})
+            jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"event": "case.viewed"})
         self.assertFalse(ExportJob.objects.exists())
 
     def test_a_broker_outage_leaves_the_job_queued_and_the_sweep_finishes_it(self) -> None:
@@ -90,7 +88,7 @@ class RequestExportTestCase(BaseTestCase):
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
         # A worker claimed it and died half way: the job is running, with no sign of life for a while.
-        self.assertIsNotNone(exports.claim(job.pk))
+        self.assertIsNotNone(jobs.claim(job.pk))
         ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
         # The broker redelivers the task and the sweep sends it too: one finishes it, the other finds it done.
         self.assertEqual(tasks.sweep_exports(), 1)
@@ -113,10 +111,10 @@ class RequestExportTestCase(BaseTestCase):
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
         stale = timezone.now() - timedelta(minutes=10)
-        for _ in range(exports.MAX_ATTEMPTS):
-            self.assertIsNotNone(exports.claim(job.pk))
+        for _ in range(jobs.MAX_ATTEMPTS):
+            self.assertIsNotNone(jobs.claim(job.pk))
             ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale)
-        self.assertIsNone(exports.claim(job.pk))
+        self.assertIsNone(jobs.claim(job.pk))
         job.refresh_from_db()
         self.assertEqual((job.status, job.error), (ExportStatus.FAILED, "gave up after 3 attempts"))
         self.assertEqual(AuditEntry.objects.filter(event="audit.export_failed").count(), 1)
@@ -124,19 +122,19 @@ class RequestExportTestCase(BaseTestCase):
     def test_a_live_worker_keeps_its_job(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
-        self.assertIsNotNone(exports.claim(job.pk))
+        self.assertIsNotNone(jobs.claim(job.pk))
         # A second delivery while the first worker is still reporting progress does nothing.
-        self.assertIsNone(exports.claim(job.pk))
+        self.assertIsNone(jobs.claim(job.pk))
         self.assertEqual(tasks.sweep_exports(), 0)
 
     def test_a_late_finish_by_a_superseded_attempt_is_discarded(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
-        first = exports.claim(job.pk)
+        first = jobs.claim(job.pk)
         assert first is not None
         ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
-        self.assertTrue(exports.run(job.pk))  # attempt 2 finishes
-        self.assertFalse(exports._finish(first, pdf=b"%PDF-stale", csv=b"stale", count=0))
+        self.assertTrue(jobs.run(job.pk))  # attempt 2 finishes
+        self.assertFalse(jobs.finish(first, pdf=b"%PDF-stale", csv=b"stale", count=0))
         self.assertNotEqual(file_of(job, "pdf"), b"%PDF-stale")
 
     def test_a_failure_is_recorded_and_shown(self) -> None:
@@ -157,14 +155,14 @@ class RequestExportTestCase(BaseTestCase):
 
     def test_a_case_report_holds_only_that_case(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            job = services.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
+            job = jobs.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
         job.refresh_from_db()
         self.assertEqual(self.exported_cases(job), ["PP-2026-00002"])
 
     def test_an_auditors_case_report_stays_out_of_the_case_history_and_the_owners_does_not(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            services.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
-            services.request_export(
+            jobs.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
+            jobs.request_export(
                 requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00002", in_case_history=True
             )
         in_history = AuditEntry.objects.filter(case_reference="PP-2026-00002", event__startswith="audit.export")

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from playwright.sync_api import Page, expect
 
-from audit import exports, services
+from audit import jobs, services
 from audit.models import ExportJob
 from partners.models import Role
 from tests.audit.export_helpers import pdf_pages
@@ -33,14 +33,14 @@ def test_the_auditor_exports_the_filtered_log_and_downloads_the_pdf(live_server,
     assert_accessible(page)
 
     # No worker yet: the job waits in the queue, and the page says so.
-    with mock.patch("audit.services.send_export"):
+    with mock.patch("audit.jobs.send"):
         page.get_by_role("button", name="Export 1 entry").click()
     expect(page.locator("#export-progress")).to_contain_text("Waiting for a worker")
     assert_accessible(page)
 
     # A worker picks it up; the page, polling with htmx, shows the links without a reload.
     job = ExportJob.objects.get()
-    assert exports.run(job.pk)
+    assert jobs.run(job.pk)
     expect(page.get_by_role("heading", name="Your export is ready")).to_be_visible(timeout=10_000)
     assert_accessible(page)
 
