@@ -109,7 +109,7 @@ class LayerRulesTestCase(SimpleTestCase):
 
     def test_no_module_imports_another_modules_private_names(self) -> None:
         modules = _sources()
-        offenders = []
+        offenders: list[str] = []
         for module, path in modules.items():
             for name, names in _imports(path, module):
                 if name.split(".")[0] not in (*APPS, GROUND_FLOOR, SETTINGS_PACKAGE) or name == module:
