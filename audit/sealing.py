@@ -35,7 +35,7 @@ from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from audit.models import AuditEntry, Seal
+from audit.models import AuditEntry, FlagReview, Seal
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +310,27 @@ def verify(*, witness: bool = True) -> Verification:
     if witness:
         result.witness_checked = True
         result.problem = _check_witness(seals, entries_exist=bool(result.entries or result.unsealed))
+    result.problem = result.problem or check_reviews()
     return result
+
+
+def check_reviews() -> str:
+    """Each break-glass review must agree with the audit entry that recorded it (who reviewed which
+    entry, and the verdict): the review table is not sealed, its entries are."""
+    recorded: dict[int, tuple[int | None, bool]] = {}
+    for actor_id, data in AuditEntry.objects.filter(event="audit.flag_reviewed").values_list(
+        "actor_id", "additional_data"
+    ):
+        if isinstance(data, dict) and "entry" in data:
+            recorded[int(data["entry"])] = (actor_id, bool(data.get("justified")))
+    for review in FlagReview.objects.order_by("id").values("entry_id", "reviewer_id", "justified"):
+        verdict = "justified" if review["justified"] else "not justified"
+        if recorded.get(review["entry_id"]) != (review["reviewer_id"], review["justified"]):
+            return (
+                f"the review of entry {review['entry_id']} ({verdict}) does not match the audit entry that "
+                f"recorded it: the review was changed or added outside the app"
+            )
+    return ""
 
 
 def _explain_mismatch(
