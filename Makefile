@@ -79,10 +79,10 @@ browser-test:
 
 # `make test ONLY_DATABASE_TESTS=1` runs just the suite that depends on the database: .ci/run uses it for
 # its second database, since the static checks and the browser tests say the same thing on either.
-ifdef ONLY_DATABASE_TESTS
-test: system-packages-test setup pytest
-else
+ifndef ONLY_DATABASE_TESTS
 test: system-packages-test setup lint typecheck deploy-check bandit pytest browser-test
+else
+test: system-packages-test setup pytest
 endif
 
 # Benchmarks against PostgreSQL (docs/benchmarks.md). The bench database is seeded with
