@@ -40,13 +40,17 @@ var/local.env:
 	@chmod 600 $@
 
 # The embedded default is served over plain http on 127.0.0.1: no HTTPS redirect, no __Host- cookies.
+# With no broker there is no Celery beat: run_periodic does its periodic work (sealing the audit log,
+# export sweeps, grant tidying, reminders) beside the server, and stops when the server stops.
 run: system-packages-run setup var/local.env
 	@set -a; source var/local.env; set +a; export HTTPS=false; \
 	$(PY) manage.py migrate --no-input -v0 && \
 	$(PY) manage.py collectstatic --no-input -v0 && \
 	$(PY) manage.py seed_demo && \
 	echo "Serving Prevent Panel on http://$(HOST):$(PORT) (Ctrl-C to stop)" && \
-	exec $(UV) run --frozen gunicorn prevent_panel.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	{ $(PY) manage.py run_periodic & periodic=$$!; \
+	  trap 'kill -TERM $$periodic 2>/dev/null; wait $$periodic 2>/dev/null' EXIT; \
+	  $(UV) run --frozen gunicorn prevent_panel.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -; }
 
 lint:
 	$(UV) run --frozen ruff check .

@@ -140,7 +140,11 @@ class Seal(models.Model):
     # Unique, so two sealers racing from the same head cannot fork the chain: the second insert fails.
     previous_root = models.CharField(max_length=64, unique=True)
     root = models.CharField(max_length=64)
-    sealed_at = models.DateTimeField(auto_now_add=True)
+    # Set by the sealer before the root is computed, because the root covers it.
+    sealed_at = models.DateTimeField(default=timezone.now)
+    # How `root` was computed. Empty for the first seals, whose root covered only the previous root and
+    # the digests; from version 2 the root covers every field of the seal (audit/sealing.py).
+    version = models.PositiveSmallIntegerField(null=True, blank=True)
 
     objects = SealQuerySet.as_manager()
 

@@ -61,18 +61,33 @@ def env_secret(name: str, default: str = "") -> str:
     return env_str(name, default)
 
 
+# The embedded default has several writers at once (two web workers and the periodic sealer): write-ahead
+# logging lets readers go on while one writes, and transactions that take the write lock at BEGIN wait
+# their turn (up to `timeout` seconds) instead of failing with "database is locked" when a read turns
+# into a write mid-transaction.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def _sqlite(path: Path) -> dict[str, object]:
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
+
+
 def env_database(name: str, *, base_dir: Path) -> dict[str, object]:
     """Turn a URL (postgres://user:password@host:port/name or sqlite:///path) into a DATABASES entry."""
     raw = env_secret(name)
     if not raw:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / "var" / "db.sqlite3"}
+        return _sqlite(base_dir / "var" / "db.sqlite3")
     url = urlsplit(raw)
     if url.scheme == "sqlite":
         # As in SQLAlchemy: sqlite:///var/x is relative to the project; sqlite:////tmp/x is absolute.
         path = unquote(url.netloc + url.path)[1:]
         if not path:
             raise ImproperlyConfigured(f"{name} must name a file, e.g. sqlite:///var/db.sqlite3 (got {raw!r}).")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": base_dir / path}
+        return _sqlite(base_dir / path)
     if url.scheme not in {"postgres", "postgresql"}:
         raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite:// (got {raw.split('://')[0]!r}).")
     try:

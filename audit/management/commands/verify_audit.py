@@ -19,9 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--seal", type=int, help="A seal number printed on an export's cover.")
         parser.add_argument("--root", help="The chain root printed next to that seal.")
         parser.add_argument("--entry", type=int, help="Print this entry's SHA-256 digest, as its seal holds it.")
+        parser.add_argument(
+            "--without-witness",
+            action="store_true",
+            help="Verify the database alone, without the witness file (cut seals then go unnoticed).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = verify()
+        result = verify(witness=not options["without_witness"])
         if not result.ok:
             self.stderr.write(f"Audit log FAILED verification: {result.problem}.")
             sys.exit(1)
@@ -29,6 +34,11 @@ class Command(BaseCommand):
             f"Audit log verified: {result.entries} entries in {result.seals} seals; "
             f"{result.unsealed} newer entries not yet sealed."
         )
+        if not result.witness_checked:
+            self.stdout.write(
+                "The witness file was NOT checked (--without-witness): seals cut from the end of the chain, "
+                "or the whole chain, would not be noticed."
+            )
         if options["seal"] is not None or options["root"]:
             self._check_printed_root(options["seal"], options["root"] or "")
         if options["entry"] is not None:
