@@ -22,7 +22,7 @@ from cases.models import (
     ReferenceValue,
     Stage,
 )
-from cases.services import POSTCODE, normalise_postcode
+from cases.services.referrals import POSTCODE, normalise_postcode
 from cases.vaf import FACTORS, Rating
 from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, AgencyKind, Role, User

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 
 from audit import services as audit
 from cases import dashboard as figures
-from cases import meetings, services
 from cases.forms import (
     ActionForm,
     AgendaForm,
@@ -42,6 +41,7 @@ from cases.models import (
     MeetingStatus,
     PanelMeeting,
 )
+from cases.services import casework, decisions, meetings
 from lib.pdf import render_pdf
 from sharing.access import (
     Capability,
@@ -262,7 +262,7 @@ def _item_page(request: HttpRequest, found: PanelMeeting, item: AgendaItem, case
     items = list(found.items.values_list("reference", flat=True))
     index = items.index(item.reference)
     decision = Decision.objects.filter(agenda_item=item).select_related("exit_reason").first()
-    outcomes = services.decisions_available(case)
+    outcomes = decisions.decisions_available(case)
     assessments = list(visible_assessments(user, case).prefetch_related("factors")[:2])
     context = {
         "meeting": found,
@@ -273,9 +273,9 @@ def _item_page(request: HttpRequest, found: PanelMeeting, item: AgendaItem, case
         "previous": items[index - 1] if index else None,
         "next": items[index + 1] if index + 1 < len(items) else None,
         "decision": decision,
-        "problems": services.quorum_problems(meeting=found, case=case) if decision is None and outcomes else [],
+        "problems": decisions.quorum_problems(meeting=found, case=case) if decision is None and outcomes else [],
         "assessment": assessments[0] if assessments else None,
-        "changes": services.assessment_changes(assessments[0], assessments[1] if len(assessments) > 1 else None)
+        "changes": casework.assessment_changes(assessments[0], assessments[1] if len(assessments) > 1 else None)
         if assessments
         else [],
         "open_actions": list(
@@ -312,11 +312,11 @@ def _saved(request: HttpRequest, found: PanelMeeting, item: AgendaItem, done: st
 @require_POST
 def record_decision(request: HttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
     found, agenda_item, case = _chair_item(request, meeting, item)
-    form = DecisionForm(request.POST, outcomes=services.decisions_available(case))
+    form = DecisionForm(request.POST, outcomes=decisions.decisions_available(case))
     if form.is_valid():
         d = form.cleaned_data
         try:
-            services.record_decision(
+            decisions.record_decision(
                 case=case,
                 actor=_actor(request),
                 agenda_item=agenda_item,
@@ -341,7 +341,7 @@ def add_item_action(request: HttpRequest, meeting: UUID, item: UUID) -> HttpResp
     form = ActionForm(request.POST)
     if form.is_valid():
         try:
-            services.add_action(case=case, actor=_actor(request), agenda_item=agenda_item, **form.cleaned_data)
+            casework.add_action(case=case, actor=_actor(request), agenda_item=agenda_item, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:

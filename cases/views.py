@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases import services
 from cases.forms import (
     ActionForm,
     AssessmentForm,
@@ -33,6 +32,7 @@ from cases.forms import (
     SupportElementForm,
 )
 from cases.models import Case, CaseQuerySet, MeetingStatus, Referral, Stage, Subject
+from cases.services import casework, decisions, referrals, stages
 from sharing.access import (
     Capability,
     access_case,
@@ -127,7 +127,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         probe = ReferralForm(request.POST)
         if probe.is_valid():
-            matches = services.matching_subjects(
+            matches = referrals.matching_subjects(
                 first_name=probe.cleaned_data["first_name"],
                 last_name=probe.cleaned_data["last_name"],
                 date_of_birth=probe.cleaned_data["date_of_birth"],
@@ -137,7 +137,7 @@ def new_referral(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data.get("link_subject", "")
         existing = next((s for s in matches if str(s.reference) == choice), None)
-        case = services.create_referral(
+        case = referrals.create_referral(
             actor=user,
             owning_agency=user.agency,
             subject_fields=form.subject_fields() | {"local_authority_area": user.agency.local_authority_area},
@@ -177,9 +177,9 @@ def _tab(
         "tab": tab,
         "tabs": [(key, label) for key, label, action in TABS if can(user, case, action)],
         "can_view_full": can(user, case, Capability.VIEW_FULL),
-        "can_move": can(user, case, Capability.MOVE) and bool(services.manual_stages(case)),
+        "can_move": can(user, case, Capability.MOVE) and bool(stages.manual_stages(case)),
         "can_screen": can(user, case, Capability.SCREEN) and case.stage == Stage.POLICE_SCREENING,
-        "can_decide": can(user, case, Capability.DECIDE) and bool(services.decisions_available(case)),
+        "can_decide": can(user, case, Capability.DECIDE) and bool(decisions.decisions_available(case)),
         "can_consent": can(user, case, Capability.CONSENT)
         and case.stage in (Stage.CONSENT_SOUGHT, Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW),
         "can_note": can(user, case, Capability.ADD_NOTE),
@@ -224,7 +224,7 @@ def assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
         )
         current = versions[0] if versions else None
         previous = versions[1] if len(versions) > 1 else None
-        changes = services.assessment_changes(current, previous) if current else []
+        changes = casework.assessment_changes(current, previous) if current else []
         return {"current": current, "previous": previous, "changes": changes, "versions": versions}
 
     return _tab(request, reference, "assessment", extra)
@@ -314,8 +314,8 @@ def move(request: HttpRequest, reference: UUID) -> HttpResponse:
         reference,
         action=Capability.MOVE,
         title="Move the case",
-        make_form=lambda case, data: MoveForm(data, stages=services.manual_stages(case)),
-        save=lambda case, d: services.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
+        make_form=lambda case, data: MoveForm(data, stages=stages.manual_stages(case)),
+        save=lambda case, d: stages.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
         done="The case has moved.",
     )
 
@@ -327,8 +327,8 @@ def screen(request: HttpRequest, reference: UUID) -> HttpResponse:
         reference,
         action=Capability.SCREEN,
         title="Record the police screening decision",
-        make_form=lambda case, data: MoveForm(data, stages=services.manual_stages(case)),
-        save=lambda case, d: services.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
+        make_form=lambda case, data: MoveForm(data, stages=stages.manual_stages(case)),
+        save=lambda case, d: stages.move_case(case=case, actor=user, to=Stage(d["to"]), reason=d["reason"]),
         done="The screening decision is recorded.",
     )
 
@@ -341,7 +341,7 @@ def add_note(request: HttpRequest, reference: UUID) -> HttpResponse:
         action=Capability.ADD_NOTE,
         title="Add a note",
         make_form=lambda case, data: NoteForm(data),
-        save=lambda case, d: services.add_note(
+        save=lambda case, d: casework.add_note(
             case=case, actor=user, text=d["text"], visibility=d["visibility"], shared_with=d["shared_with"]
         ),
         done="Note added.",
@@ -357,7 +357,7 @@ def add_assessment(request: HttpRequest, reference: UUID) -> HttpResponse:
         action=Capability.ASSESS,
         title="Add a vulnerability assessment",
         make_form=lambda case, data: AssessmentForm(data),
-        save=lambda case, d: services.add_assessment(
+        save=lambda case, d: casework.add_assessment(
             case=case,
             actor=user,
             ratings=_ratings(d),
@@ -387,7 +387,7 @@ def consent(request: HttpRequest, reference: UUID) -> HttpResponse:
         action=Capability.CONSENT,
         title="Record consent",
         make_form=lambda case, data: ConsentForm(data),
-        save=lambda case, d: services.record_consent(
+        save=lambda case, d: casework.record_consent(
             case=case,
             actor=user,
             status=d["status"],
@@ -425,7 +425,7 @@ def add_support(request: HttpRequest, reference: UUID) -> HttpResponse:
         action=Capability.PLAN,
         title="Add support to the plan",
         make_form=lambda case, data: SupportElementForm(data),
-        save=lambda case, d: services.add_support_element(case=case, actor=user, **d),
+        save=lambda case, d: casework.add_support_element(case=case, actor=user, **d),
         done="Support added to the plan.",
         back="cases:plan",
     )
@@ -439,7 +439,7 @@ def add_action(request: HttpRequest, reference: UUID) -> HttpResponse:
         action=Capability.PLAN,
         title="Add an action",
         make_form=lambda case, data: ActionForm(data),
-        save=lambda case, d: services.add_action(case=case, actor=user, **d),
+        save=lambda case, d: casework.add_action(case=case, actor=user, **d),
         done="Action added.",
         back="cases:actions",
     )
@@ -453,7 +453,7 @@ def schedule_review(request: HttpRequest, reference: UUID) -> HttpResponse:
         action=Capability.PLAN,
         title="Schedule a review",
         make_form=lambda case, data: ScheduleReviewForm(data),
-        save=lambda case, d: services.schedule_review(case=case, actor=user, due_on=d["due_on"]),
+        save=lambda case, d: casework.schedule_review(case=case, actor=user, due_on=d["due_on"]),
         done="Review scheduled.",
         back="cases:reviews",
     )
@@ -473,7 +473,7 @@ def complete_review(request: HttpRequest, reference: UUID, review: UUID) -> Http
         action=Capability.PLAN,
         title="Complete the review",
         make_form=make_form,
-        save=lambda case, d: services.complete_review(
+        save=lambda case, d: casework.complete_review(
             review=case.reviews.get(reference=review), actor=user, outcome=d["outcome"]
         ),
         done="Review completed.",
@@ -488,7 +488,7 @@ def complete_action(request: HttpRequest, reference: UUID, action: UUID) -> Http
     if item is None:
         raise Http404("No such action")
     try:
-        services.complete_action(action=item, actor=request.user)  # type: ignore[arg-type]
+        casework.complete_action(action=item, actor=request.user)  # type: ignore[arg-type]
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
