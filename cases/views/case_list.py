@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit import services as audit
-from cases.forms import CaseFilterForm
+from cases.forms.case_list import CaseFilterForm
 from cases.models import Case, CaseQuerySet
 from partners.http import AuthenticatedHttpRequest
 from partners.models import User

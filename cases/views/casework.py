@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cases.forms import (
+from cases.forms.casework import (
     ActionForm,
     AssessmentForm,
     ConsentForm,

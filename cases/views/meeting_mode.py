@@ -13,7 +13,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from cases.forms import ActionForm, DecisionForm, DiscussionForm
+from cases.forms.casework import ActionForm
+from cases.forms.meetings import DecisionForm, DiscussionForm
 from cases.models import ActionStatus, AgendaItem, Case, Decision, DecisionOutcome, HowReached, PanelMeeting
 from cases.services import casework, decisions, meetings
 from cases.views.meetings import item_on_agenda

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
-from cases.forms import AgendaForm, AttendanceForm, InvitationForm, MeetingForm
+from cases.forms.meetings import AgendaForm, AttendanceForm, InvitationForm, MeetingForm
 from cases.models import AgendaItem, PanelMeeting
 from cases.services import meetings
 from lib.forms import refusal_shown_on

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from audit import services as audit
-from cases.forms import ReferralForm
+from cases.forms.referrals import ReferralForm
 from cases.models import Case, Subject
 from cases.services import referrals
 from lib.forms import refusal_shown_on
