@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
 from cases.models import NoteVisibility, Stage
-from cases.services import casework
+from cases.services import casework as case_services
 from partners.models import AgencyKind, Role, User
 from sharing.access import ROLE_ACTIONS, AccessLevel, Capability, visible_cases
 from sharing.models import (
@@ -209,7 +209,7 @@ class GrantAccessTestCase(BaseTestCase):
             ("Synthetic note named for police", NoteVisibility.NAMED, [self.police_force]),
             ("Synthetic note for everyone", NoteVisibility.EVERYONE, []),
         ):
-            casework.add_note(
+            case_services.add_note(
                 case=self.case, actor=self.casey, text=text, visibility=visibility, shared_with=shared_with
             )
         share(self.case, actor=self.casey, agency=self.health, level=Level.FULL)
@@ -314,10 +314,10 @@ class AssessmentVisibilityTestCase(BaseTestCase):
             ends_at=timezone.now() + timedelta(days=7),
         )
         ratings = {"grievance": (2, "")}
-        everyone = casework.add_assessment(
+        everyone = case_services.add_assessment(
             case=case, actor=self.pat, ratings=ratings, summary="Open", management_plan="P"
         )
-        police_only = casework.add_assessment(
+        police_only = case_services.add_assessment(
             case=case,
             actor=self.pat,
             ratings=ratings,
@@ -325,7 +325,7 @@ class AssessmentVisibilityTestCase(BaseTestCase):
             management_plan="P",
             visibility=NoteVisibility.ORIGINATOR,
         )
-        named = casework.add_assessment(
+        named = case_services.add_assessment(
             case=case,
             actor=self.pat,
             ratings=ratings,

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import dateformat, timezone
 
 from audit.models import Outcome
-from cases.services import casework
+from cases.services import casework as case_services
 from partners.models import AgencyKind, Role
 from sharing import services
 from sharing.access import AccessLevel
@@ -35,7 +35,7 @@ class SharingTabTestCase(BaseTestCase):
     def test_the_owner_sees_every_route_to_the_case_and_why(self) -> None:
         mentors = make_agency(kind=AgencyKind.INTERVENTION_PROVIDER, name="Synthetic Mentoring Ltd")
         mentor = make_user(agency=mentors, role=Role.INTERVENTION_PROVIDER, username="morgan")
-        casework.add_support_element(
+        case_services.add_support_element(
             case=self.case,
             actor=self.casey,
             support_type=ref("support_type", "ideological_mentoring"),
