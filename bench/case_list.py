@@ -9,8 +9,8 @@ from functools import partial
 from typing import Any
 
 from bench.context import BenchContext, ms, table
-from cases import views
 from cases.models import Case, CaseQuerySet
+from cases.views import case_list as views
 from sharing.access import visible_cases
 
 TARGET = 1.5

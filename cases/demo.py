@@ -17,7 +17,6 @@ from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.utils import timezone
 
-from cases import meetings, services
 from cases.models import (
     Action,
     ActionStatus,
@@ -48,6 +47,7 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
+from cases.services import casework, decisions, meetings, referrals, stages
 from cases.vaf import Rating
 from partners.models import Agency, User
 
@@ -123,7 +123,7 @@ DEMO_CASES = [
 AREAS = {LEAD_COUNCIL: ("Northgate", "NG"), OTHER_COUNCIL: ("Southmere", "SM")}
 
 # The main line of the stage machine; other stages branch off it.
-MAIN_LINE = list(services.MAIN_ROUTE[1:])
+MAIN_LINE = list(stages.MAIN_ROUTE[1:])
 REFUSE, WITHDRAW = "refuse consent", "withdraw consent"
 PANEL_ROOM = "Committee Room 2, Northgate Civic Centre (or Teams link in the invitation)"
 DISCUSSION = "Partners shared updates from their records; the panel reviewed the latest assessment (synthetic)."
@@ -303,7 +303,7 @@ class _Seeder:
         self.moments.append([*updates, *changes])
 
     def _note(self, case: Case, actor: User, text: str, visibility: NoteVisibility, *shared: str) -> None:
-        note = services.add_note(
+        note = casework.add_note(
             case=case,
             actor=actor,
             text=text,
@@ -313,7 +313,7 @@ class _Seeder:
         self._moment(case, (CaseNote, note.pk, {"created_at": None}))
 
     def _action(self, case: Case, description: str, owner: str, user: User | None, due_in: int) -> None:
-        action = services.add_action(
+        action = casework.add_action(
             case=case,
             actor=self.coordinator,
             description=description,
@@ -325,7 +325,7 @@ class _Seeder:
 
     def _finish_actions(self, case: Case) -> None:
         for action in case.actions.filter(status=ActionStatus.OPEN):
-            services.complete_action(action=action, actor=self.coordinator)
+            casework.complete_action(action=action, actor=self.coordinator)
             self._moment(case, (Action, action.pk, {"completed_on": 0}))
 
     def _complete_review(self, case: Case, kind: ReviewKind, outcome: str) -> None:
@@ -333,12 +333,12 @@ class _Seeder:
         # shown as done on the day they fell due.
         on_the_day = kind in (ReviewKind.POST_EXIT_6, ReviewKind.POST_EXIT_12)
         for review in case.reviews.filter(kind=kind, completed_on__isnull=True):
-            services.complete_review(review=review, actor=self.coordinator, outcome=outcome)
+            casework.complete_review(review=review, actor=self.coordinator, outcome=outcome)
             fields: dict[str, int | None] = {"completed_on": 0, "due_on": 0} if on_the_day else {"completed_on": 0}
             self._moment(case, (Review, review.pk, fields))
 
     def _move(self, case: Case, actor: User, to: Stage | str, reason: str) -> Case:
-        case = services.move_case(case=case, actor=actor, to=Stage(to), reason=reason)
+        case = stages.move_case(case=case, actor=actor, to=Stage(to), reason=reason)
         self._moment(case)
         return case
 
@@ -353,7 +353,7 @@ class _Seeder:
     ) -> Case:
         how = [HowReached.UNANIMOUS, HowReached.MAJORITY, HowReached.CHAIR][case.pk % 3]
         majority = how == HowReached.MAJORITY
-        decision = services.record_decision(
+        decision = decisions.record_decision(
             case=case,
             actor=self.chair,
             agenda_item=self._staging_item(case),
@@ -380,7 +380,7 @@ class _Seeder:
             code: (max(rating - (version - 1), 0), "Synthetic evidence from partner returns.")
             for code, rating in factors.items()
         }
-        assessment = services.add_assessment(
+        assessment = casework.add_assessment(
             case=case,
             actor=self.coordinator,
             ratings=ratings,
@@ -392,7 +392,7 @@ class _Seeder:
     def _consent(self, case: Case, spec: DemoCase, status: ConsentStatus) -> Case:
         under_18 = spec.age < 18
         reassess = None if status == ConsentStatus.GIVEN else self.today + timedelta(days=56)
-        consent = services.record_consent(
+        consent = casework.record_consent(
             case=case,
             actor=self.coordinator,
             status=status,
@@ -437,7 +437,7 @@ class _Seeder:
             }
         received = self.today - timedelta(days=spec.days_ago)
         concern = ReferenceValue.objects.current(ReferenceList.CONCERN_TYPE, on=received).get(code=spec.concern)
-        case = services.create_referral(
+        case = referrals.create_referral(
             actor=self.coordinators[spec.council],
             owning_agency=self.agencies[spec.council],
             subject_fields=subject_fields,
@@ -529,7 +529,7 @@ class _Seeder:
             self._action(case, "Hold the first mentoring session and report back.", PROVIDER, self.provider, 7)
             return case
         if step == Stage.UNDER_REVIEW:
-            review = services.schedule_review(case=case, actor=coordinator, due_on=self.today + timedelta(days=14))
+            review = casework.schedule_review(case=case, actor=coordinator, due_on=self.today + timedelta(days=14))
             self._moment(case, (Review, review.pk, {"due_on": 14}))
             case.refresh_from_db()
             self._note(case, self.provider, "Attending sessions every week; engaging well.", NoteVisibility.EVERYONE)
@@ -557,7 +557,7 @@ class _Seeder:
 
     def _support(self, case: Case, support_type: str, how: str, when: str) -> None:
         first = not SupportPlan.objects.filter(case=case).exists()
-        element = services.add_support_element(
+        element = casework.add_support_element(
             case=case,
             actor=self.coordinator,
             support_type=self._value(ReferenceList.SUPPORT_TYPE, support_type),

@@ -53,7 +53,8 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
-from cases.services import TRANSITIONS, normalise_name, normalise_postcode
+from cases.services.referrals import normalise_name, normalise_postcode
+from cases.services.stages import TRANSITIONS
 from partners.models import Agency, AgencyKind, Role, User
 from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, GrantKind, LegalBasis, ShareGrant
 

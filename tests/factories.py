@@ -51,8 +51,8 @@ def make_case(
     """A case at stage 'received', referred by `owner` (a council coordinator) through the real service."""
     from datetime import date
 
-    from cases import services as case_services
     from cases.models import ReferenceValue
+    from cases.services import referrals
 
     today = date.today()
     subject = {
@@ -77,6 +77,6 @@ def make_case(
         "immediate_risk": immediate_risk,
     }
     referral.update(overrides)
-    return case_services.create_referral(
+    return referrals.create_referral(
         actor=owner, owning_agency=owner.agency, subject_fields=subject, referral_fields=referral
     )

@@ -14,7 +14,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from cases import services
 from cases.models import (
     AgendaItem,
     AgendaKind,
@@ -35,6 +34,7 @@ from cases.models import (
     Subject,
     SupportElement,
 )
+from cases.services import casework, decisions, referrals, stages
 from partners.models import Agency, AgencyKind, Role, User
 from tests.factories import make_agency, make_user
 
@@ -43,7 +43,7 @@ LAST_NAME = "Subject"
 POSTCODE = "TS1 1AA"
 
 # The usual way through the Channel process; stages off it are reached from the stage named in BRANCHES.
-ROUTE: list[Stage] = list(services.MAIN_ROUTE)
+ROUTE: list[Stage] = list(stages.MAIN_ROUTE)
 BRANCHES: dict[Stage, Stage] = {
     Stage.CLOSED_NFA: Stage.POLICE_SCREENING,
     Stage.SIGNPOSTED: Stage.POLICE_SCREENING,
@@ -137,7 +137,7 @@ def make_case(
     **subject_overrides: Any,
 ) -> Case:
     """A case owned by the owner's agency, walked to `stage` through the real services."""
-    case = services.create_referral(
+    case = referrals.create_referral(
         actor=owner,
         owning_agency=owner.agency,
         subject_fields=subject_fields(age=age, police_force_area=force_area, **subject_overrides),
@@ -166,9 +166,9 @@ def advance(case: Case, to: Stage, *, owner: User) -> Case:
     reason = f"Test move to {to.label}"
     chair = chair_for(owner)
     if case.stage == Stage.POLICE_SCREENING:
-        return services.move_case(case=case, actor=police_for(case.subject.police_force_area), to=to, reason=reason)
+        return stages.move_case(case=case, actor=police_for(case.subject.police_force_area), to=to, reason=reason)
     if to in (Stage.ADOPTED, Stage.NOT_ADOPTED, Stage.DEFERRED, Stage.EXITED):
-        decide(case, {v: k for k, (_, v) in services.DECISION_FROM.items()}[to], actor=chair)
+        decide(case, {v: k for k, (_, v) in decisions.DECISION_FROM.items()}[to], actor=chair)
     elif to == Stage.CONSENT_REFUSED:
         # Refused consent goes straight on to 're-assessment scheduled'; only a direct jump rests here.
         set_stage(case, to)
@@ -177,12 +177,12 @@ def advance(case: Case, to: Stage, *, owner: User) -> Case:
     elif to == Stage.SUPPORT_ACTIVE and case.stage == Stage.CONSENT_SOUGHT:
         give_consent(case, actor=owner)
         add_support(case, actor=owner)
-        services.move_case(case=case, actor=owner, to=to, reason=reason)
+        stages.move_case(case=case, actor=owner, to=to, reason=reason)
     elif case.stage in (Stage.POST_EXIT_REVIEW_6, Stage.POST_EXIT_REVIEW_12):
         complete_post_exit_review(case, actor=owner)
-        services.move_case(case=case, actor=owner, to=to, reason=reason)
+        stages.move_case(case=case, actor=owner, to=to, reason=reason)
     else:
-        services.move_case(case=case, actor=owner, to=to, reason=reason)
+        stages.move_case(case=case, actor=owner, to=to, reason=reason)
     case.refresh_from_db()
     return case
 
@@ -225,9 +225,9 @@ def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: An
         fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
     fields.update(overrides)
     if "agenda_item" in fields:
-        return services.record_decision(case=case, actor=actor, outcome=outcome, **fields)
+        return decisions.record_decision(case=case, actor=actor, outcome=outcome, **fields)
     item = panel_item(case, chair=actor)
-    decision = services.record_decision(case=case, actor=actor, outcome=outcome, agenda_item=item, **fields)
+    decision = decisions.record_decision(case=case, actor=actor, outcome=outcome, agenda_item=item, **fields)
     # A meeting made for one decision is over: its minutes are approved, so it is nobody's next meeting.
     PanelMeeting.objects.filter(pk=item.meeting_id).update(status=MeetingStatus.APPROVED)
     return decision
@@ -237,7 +237,7 @@ def give_consent(case: Case, *, actor: User, on: date | None = None, given_by: C
     if given_by is None:
         adult = case.subject.age_on(on or today()) >= 18
         given_by = ConsentGiver.SUBJECT if adult else ConsentGiver.PARENT_OR_GUARDIAN
-    return services.record_consent(
+    return casework.record_consent(
         case=case,
         actor=actor,
         status=ConsentStatus.GIVEN,
@@ -248,7 +248,7 @@ def give_consent(case: Case, *, actor: User, on: date | None = None, given_by: C
 
 
 def refuse_consent(case: Case, *, actor: User, reassessment_on: date | None = None) -> Consent:
-    return services.record_consent(
+    return casework.record_consent(
         case=case,
         actor=actor,
         status=ConsentStatus.REFUSED,
@@ -260,7 +260,7 @@ def refuse_consent(case: Case, *, actor: User, reassessment_on: date | None = No
 
 
 def add_support(case: Case, *, actor: User, provider: Agency | None = None) -> SupportElement:
-    return services.add_support_element(
+    return casework.add_support_element(
         case=case,
         actor=actor,
         support_type=ref("support_type", "ideological_mentoring"),
@@ -274,4 +274,4 @@ def add_support(case: Case, *, actor: User, provider: Agency | None = None) -> S
 def complete_post_exit_review(case: Case, *, actor: User) -> Review:
     kind = ReviewKind.POST_EXIT_6 if case.stage == Stage.POST_EXIT_REVIEW_6 else ReviewKind.POST_EXIT_12
     review = Review.objects.get(case=case, kind=kind)
-    return services.complete_review(review=review, actor=actor, outcome="No further concerns.")
+    return casework.complete_review(review=review, actor=actor, outcome="No further concerns.")

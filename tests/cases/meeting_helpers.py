@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases import meetings
 from cases.models import AgendaItem, Case, PanelMeeting
+from cases.services import meetings
 from partners.models import User
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases import meetings, services
 from cases.models import DecisionOutcome, MeetingStatus, PanelMeeting, Stage
+from cases.services import casework, meetings
 from sharing.access import minutes_copies
 from tests.base import BaseTestCase
 from tests.cases.helpers import decide, make_case
@@ -85,7 +85,7 @@ class ApproveMinutesTestCase(BaseTestCase):
             "remove": lambda: meetings.remove_from_agenda(item=self.item, actor=self.casey),
             "invite": lambda: meetings.invite(meeting=self.meeting, actor=self.casey, user=self.olly),
             "discussion": lambda: meetings.record_discussion(item=self.item, actor=self.charlie, discussion="x"),
-            "action": lambda: services.add_action(
+            "action": lambda: casework.add_action(
                 case=self.shared,
                 actor=self.charlie,
                 description="Late action",

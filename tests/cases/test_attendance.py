@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry, Outcome
-from cases import meetings, services
 from cases.models import Attendance, DecisionOutcome, MeetingStatus, PanelMeeting, Stage
+from cases.services import decisions, meetings
 from partners.models import Role
 from tests.base import BaseTestCase
 from tests.cases.helpers import decide, make_case
@@ -57,7 +57,7 @@ class AttendanceTestCase(BaseTestCase):
 
     def test_attendance_decides_whether_the_panel_may_decide(self) -> None:
         meetings.invite(meeting=self.meeting, actor=self.casey, agency=self.police_force)
-        problems = services.quorum_problems
+        problems = decisions.quorum_problems
         meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=[self.pat])
         self.assertEqual(
             problems(meeting=self.meeting, case=self.case),

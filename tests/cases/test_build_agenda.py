@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry, Outcome
-from cases import meetings
 from cases.models import AgendaKind, Case, Review, ReviewKind, Stage
+from cases.services import meetings
 from sharing.access import visible_cases
 from sharing.models import ShareGrant
 from tests.base import BaseTestCase

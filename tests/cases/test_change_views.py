@@ -166,9 +166,9 @@ class ChangeViewsTestCase(BaseTestCase):
     def test_items_of_another_case_are_404(self) -> None:
         other = make_case(owner=self.casey)
         Case.objects.filter(pk=other.pk).update(stage=Stage.SUPPORT_ACTIVE)
-        from cases import services
+        from cases.services import casework
 
-        item = services.add_action(
+        item = casework.add_action(
             case=other, actor=self.casey, description="Other", owner_agency=self.council, due_on=date.today()
         )
         self.assertEqual(self.post(self.casey, f"actions/{item.reference}/done/", {}).status_code, 404)

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 
 from audit import services as audit
 from audit.models import AuditEntry, Outcome
-from cases import services
 from cases.models import Case, Referral, Stage, StageChange, Subject
+from cases.services import referrals
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case, referral_fields, subject_fields, today
 
@@ -30,7 +30,7 @@ class CreateReferralTestCase(BaseTestCase):
         update_subject: bool = True,
         **fields: Any,
     ) -> Case:
-        return services.create_referral(
+        return referrals.create_referral(
             actor=self.casey,
             owning_agency=self.council,
             subject_fields=subject_fields(**fields),
@@ -127,7 +127,7 @@ class CreateReferralTestCase(BaseTestCase):
 
     def test_it_refuses_an_incomplete_referral_and_creates_nothing(self) -> None:
         with self.assertRaises(ValidationError):
-            services.create_referral(
+            referrals.create_referral(
                 actor=self.casey,
                 owning_agency=self.council,
                 subject_fields=subject_fields(),
@@ -179,7 +179,7 @@ class CreateReferralTestCase(BaseTestCase):
     # --- matching subjects --------------------------------------------------------------------------
 
     def match(self, *, first_name: str, last_name: str, date_of_birth: date, postcode: str) -> list[Subject]:
-        return services.matching_subjects(
+        return referrals.matching_subjects(
             first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, postcode=postcode
         )
 

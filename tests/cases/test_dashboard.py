@@ -10,8 +10,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases import services
 from cases.models import Case, Review, ReviewKind, Stage
+from cases.services import casework
 from sharing import services as sharing_services
 from sharing.models import Level
 from tests.base import BaseTestCase
@@ -35,7 +35,7 @@ class DashboardTestCase(BaseTestCase):
         Review.objects.filter(case=self.exited, kind=ReviewKind.POST_EXIT_6).update(
             due_on=timezone.localdate() - timedelta(days=1)
         )
-        services.add_action(
+        casework.add_action(
             case=self.active,
             actor=self.casey,
             description="Overdue action",
@@ -141,7 +141,7 @@ class DashboardTestCase(BaseTestCase):
         for stage, total in zip(stages, (12, 18, 24, 30), strict=True):
             while Case.objects.filter(owning_agency=self.council).count() < total:
                 case = make_case(owner=self.casey, stage=stage)
-                services.add_action(
+                casework.add_action(
                     case=case,
                     actor=self.casey,
                     description="Overdue",

@@ -12,8 +12,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
-from cases import meetings
 from cases.models import AgendaItem, Decision, DecisionOutcome, Stage
+from cases.services import meetings
 from partners.models import AgencyKind, Role
 from tests.base import CommittingTestCase
 from tests.cases.helpers import decide, make_case

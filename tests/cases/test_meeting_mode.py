@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases import meetings, services
 from cases.models import Action, AgendaItem, Case, Decision, DecisionOutcome, Review, ReviewKind, Stage
+from cases.services import casework, meetings
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case, ref
 from tests.cases.meeting_helpers import attend, on_agenda, plan_meeting
@@ -118,7 +118,7 @@ class MeetingModeTestCase(BaseTestCase):
     def test_an_action_owner_must_belong_to_the_owning_agency(self) -> None:
         item = self.items[DecisionOutcome.ADOPT]
         with self.assertRaisesMessage(ValidationError, "must belong to the owning agency"):
-            services.add_action(
+            casework.add_action(
                 case=item.case,
                 actor=self.charlie,
                 description="Share the GP's view",

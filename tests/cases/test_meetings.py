@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases import meetings
 from cases.models import Invitation, MeetingStatus, PanelMeeting, Stage
+from cases.services import meetings
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case
 from tests.cases.meeting_helpers import on_agenda, plan_meeting

@@ -7,8 +7,8 @@ import io
 from pypdf import PdfReader
 
 from audit.models import AuditEntry, Outcome
-from cases import meetings
 from cases.models import DecisionOutcome, Stage
+from cases.services import meetings
 from sharing.access import minutes_copies
 from tests.base import BaseTestCase
 from tests.cases.helpers import decide, make_case

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases import services
 from cases.models import Case, ConsentGiver, ConsentStatus, DecisionOutcome, Review, ReviewKind, Stage, StageChange
-from cases.services import CONSENT_STAGES, DECISION_STAGES, TRANSITIONS
+from cases.services import casework, stages
+from cases.services.stages import CONSENT_STAGES, DECISION_STAGES, TRANSITIONS
 from partners.models import User
 from tests.base import BaseTestCase
 from tests.cases.helpers import (
@@ -46,7 +46,7 @@ WITHDRAWALS = {(Stage.SUPPORT_ACTIVE, Stage.REASSESSMENT_SCHEDULED), (Stage.UNDE
 
 class MoveCaseTestCase(BaseTestCase):
     def move(self, case: Case, to: Stage, *, actor: User | None = None, reason: str = "Test reason") -> Case:
-        return services.move_case(case=case, actor=actor or self.casey, to=to, reason=reason)
+        return stages.move_case(case=case, actor=actor or self.casey, to=to, reason=reason)
 
     def case_at(self, stage: Stage) -> Case:
         """A case jumped straight to a stage, with its post-exit reviews done so only the table decides."""
@@ -87,7 +87,7 @@ class MoveCaseTestCase(BaseTestCase):
             refuse_consent(case, actor=self.casey)
             return self.casey
         if (source, target) in WITHDRAWALS:
-            services.record_consent(
+            casework.record_consent(
                 case=case,
                 actor=self.casey,
                 status=ConsentStatus.WITHDRAWN,
@@ -192,7 +192,7 @@ class MoveCaseTestCase(BaseTestCase):
         case = self.case_at(Stage.CLOSED)
         error = self.assertRefusedAndUnchanged(case, Stage.RECEIVED)
         self.assertIn("Allowed next stages: none.", error.messages[0])
-        self.assertEqual(services.next_stages(case), [])
+        self.assertEqual(stages.next_stages(case), [])
 
     def test_a_stale_copy_is_judged_by_the_stored_stage(self) -> None:
         stale = make_case(owner=self.casey)
@@ -206,7 +206,7 @@ class MoveCaseTestCase(BaseTestCase):
     def test_only_a_police_practitioner_can_move_a_case_out_of_police_screening(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.POLICE_SCREENING)
         for user in (self.casey, self.charlie, self.harper, self.olly, self.audrey, self.ada):
-            for outcome in services.SCREENING_OUTCOMES:
+            for outcome in stages.SCREENING_OUTCOMES:
                 with self.subTest(user=user.username, outcome=outcome.value):
                     error = self.assertRefusedAndUnchanged(case, outcome, actor=user)
                     self.assertIn("Only a police decision", error.messages[0])
@@ -217,10 +217,10 @@ class MoveCaseTestCase(BaseTestCase):
 
     def test_each_screening_outcome_is_open_to_the_police(self) -> None:
         self.assertEqual(
-            set(services.SCREENING_OUTCOMES),
+            set(stages.SCREENING_OUTCOMES),
             {Stage.CLOSED_NFA, Stage.SIGNPOSTED, Stage.POLICE_LED, Stage.REFERRED_TO_CHANNEL},
         )
-        for outcome in services.SCREENING_OUTCOMES:
+        for outcome in stages.SCREENING_OUTCOMES:
             with self.subTest(outcome=outcome.value):
                 case = make_case(owner=self.casey, stage=Stage.POLICE_SCREENING)
                 self.assertEqual(self.move(case, outcome, actor=self.pat).stage, outcome)
@@ -262,15 +262,15 @@ class MoveCaseTestCase(BaseTestCase):
                 self.assertIn("refused or withdrawn consent", error.messages[0])
 
     def test_the_plain_move_form_offers_only_plain_moves(self) -> None:
-        self.assertEqual(services.manual_stages(self.case_at(Stage.LISTED_FOR_PANEL)), [])
-        self.assertEqual(services.manual_stages(self.case_at(Stage.CONSENT_SOUGHT)), [Stage.SUPPORT_ACTIVE])
-        self.assertEqual(services.manual_stages(self.case_at(Stage.SUPPORT_ACTIVE)), [Stage.UNDER_REVIEW])
+        self.assertEqual(stages.manual_stages(self.case_at(Stage.LISTED_FOR_PANEL)), [])
+        self.assertEqual(stages.manual_stages(self.case_at(Stage.CONSENT_SOUGHT)), [Stage.SUPPORT_ACTIVE])
+        self.assertEqual(stages.manual_stages(self.case_at(Stage.SUPPORT_ACTIVE)), [Stage.UNDER_REVIEW])
         self.assertEqual(
-            services.manual_stages(self.case_at(Stage.POLICE_SCREENING)),
+            stages.manual_stages(self.case_at(Stage.POLICE_SCREENING)),
             [Stage.CLOSED_NFA, Stage.SIGNPOSTED, Stage.POLICE_LED, Stage.REFERRED_TO_CHANNEL],
         )
         self.assertEqual(
-            services.next_stages(self.case_at(Stage.LISTED_FOR_PANEL)),
+            stages.next_stages(self.case_at(Stage.LISTED_FOR_PANEL)),
             [Stage.NOT_ADOPTED, Stage.DEFERRED, Stage.ADOPTED],
         )
 
@@ -284,7 +284,7 @@ class MoveCaseTestCase(BaseTestCase):
     def test_completing_the_twelve_month_review_early_does_not_unlock_the_six_month_stage(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.POST_EXIT_REVIEW_6)
         later = Review.objects.get(case=case, kind=ReviewKind.POST_EXIT_12)
-        services.complete_review(review=later, actor=self.casey, outcome="Seen early")
+        casework.complete_review(review=later, actor=self.casey, outcome="Seen early")
         self.assertRefusedAndUnchanged(case, Stage.POST_EXIT_REVIEW_12)
 
     def test_it_moves_on_from_the_six_month_stage_once_that_review_is_complete(self) -> None:

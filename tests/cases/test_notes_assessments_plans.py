@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases import services
 from cases.models import (
     Action,
     ActionStatus,
@@ -26,6 +25,7 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
+from cases.services import casework
 from cases.vaf import FACTOR_LABELS, Rating
 from partners.models import Role
 from tests.base import BaseTestCase
@@ -54,7 +54,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     # --- notes --------------------------------------------------------------------------------------
 
     def test_a_note_comes_from_its_authors_agency(self) -> None:
-        note = services.add_note(
+        note = casework.add_note(
             case=self.case, actor=self.harper, text="Seen at clinic.", visibility=NoteVisibility.EVERYONE
         )
         note.refresh_from_db()
@@ -67,7 +67,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         self.assertTouched()
 
     def test_a_note_is_audited_without_its_text(self) -> None:
-        note = services.add_note(case=self.case, actor=self.casey, text=SECRET, visibility=NoteVisibility.ORIGINATOR)
+        note = casework.add_note(case=self.case, actor=self.casey, text=SECRET, visibility=NoteVisibility.ORIGINATOR)
         [entry] = self.entries("case.note_added")
         self.assertEqual(entry.actor, self.casey)
         self.assertEqual(entry.action, audit.EntryKind.CREATE)
@@ -77,7 +77,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
 
     def test_it_refuses_a_named_note_without_agencies(self) -> None:
         with self.assertRaises(ValidationError) as refused:
-            services.add_note(case=self.case, actor=self.casey, text="For some.", visibility=NoteVisibility.NAMED)
+            casework.add_note(case=self.case, actor=self.casey, text="For some.", visibility=NoteVisibility.NAMED)
         self.assertEqual(refused.exception.messages, ["Choose the agencies that may see this note."])
         self.assertFalse(CaseNote.objects.exists())
         self.assertEqual(self.entries("case.note_added"), [])
@@ -85,7 +85,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
 
     def test_a_named_note_is_shared_with_the_named_agencies(self) -> None:
         agencies = (agency for agency in [self.health, self.police_force])
-        note = services.add_note(
+        note = casework.add_note(
             case=self.case, actor=self.casey, text="For some.", visibility=NoteVisibility.NAMED, shared_with=agencies
         )
         self.assertCountEqual(note.shared_with.all(), [self.health, self.police_force])
@@ -93,7 +93,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     def test_agencies_given_for_an_unnamed_note_are_not_recorded(self) -> None:
         for visibility in (NoteVisibility.EVERYONE, NoteVisibility.ORIGINATOR):
             with self.subTest(visibility=visibility.value):
-                note = services.add_note(
+                note = casework.add_note(
                     case=self.case, actor=self.casey, text="All.", visibility=visibility, shared_with=[self.health]
                 )
                 self.assertEqual(list(note.shared_with.all()), [])
@@ -101,7 +101,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     # --- assessments --------------------------------------------------------------------------------
 
     def assess(self, ratings: Mapping[str, tuple[int, str]], *, summary: str = "Summary") -> Assessment:
-        return services.add_assessment(
+        return casework.add_assessment(
             case=self.case, actor=self.casey, ratings=ratings, summary=summary, management_plan="Plan"
         )
 
@@ -140,7 +140,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     def test_versions_are_counted_per_case(self) -> None:
         self.assess({"grievance": (Rating.LOW, "")})
         other = make_case(owner=self.casey)
-        assessment = services.add_assessment(
+        assessment = casework.add_assessment(
             case=other, actor=self.pat, ratings={"threat": (Rating.LOW, "")}, summary="S", management_plan="P"
         )
         self.assertEqual(assessment.version, 1)
@@ -168,7 +168,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
             }
         )
         self.assertCountEqual(
-            services.assessment_changes(second, first),
+            casework.assessment_changes(second, first),
             [
                 (FACTOR_LABELS["threat"], 2, 3),
                 (FACTOR_LABELS["criminal"], 3, 0),
@@ -179,14 +179,14 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     def test_changes_against_no_earlier_assessment_list_every_factor(self) -> None:
         first = self.assess({"grievance": (Rating.LOW, ""), "access": (Rating.NOT_PRESENT, "")})
         self.assertCountEqual(
-            services.assessment_changes(first, None),
+            casework.assessment_changes(first, None),
             [("Feelings of grievance and injustice", None, 1), ("Access to networks, funding or equipment", None, 0)],
         )
 
     def test_an_unchanged_assessment_has_no_changes(self) -> None:
         ratings = {"grievance": (Rating.LOW, ""), "threat": (Rating.HIGH, "")}
         first = self.assess(ratings)
-        self.assertEqual(services.assessment_changes(self.assess(ratings), first), [])
+        self.assertEqual(casework.assessment_changes(self.assess(ratings), first), [])
 
     # --- support plans ------------------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
             "starts_on": today(),
         }
         fields.update(overrides)
-        return services.add_support_element(case=self.case, actor=self.casey, **fields)
+        return casework.add_support_element(case=self.case, actor=self.casey, **fields)
 
     def assertSupportRefused(self, message: str, **overrides: Any) -> None:
         elements = SupportElement.objects.count()
@@ -270,7 +270,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
             "due_on": today() + timedelta(days=7),
         }
         fields.update(overrides)
-        return services.add_action(case=self.case, actor=self.casey, **fields)
+        return casework.add_action(case=self.case, actor=self.casey, **fields)
 
     def test_an_action_is_open_until_done(self) -> None:
         action = self.action(owner_user=self.charlie)
@@ -293,7 +293,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     def test_completing_an_action_marks_it_done_today(self) -> None:
         action = self.action()
         Case.objects.filter(pk=self.case.pk).update(last_activity_at=self.long_ago)
-        done = services.complete_action(action=action, actor=self.charlie)
+        done = casework.complete_action(action=action, actor=self.charlie)
         self.assertEqual(done.status, ActionStatus.DONE)
         action.refresh_from_db()
         self.assertEqual(action.status, ActionStatus.DONE)
@@ -305,19 +305,19 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
 
     def test_it_refuses_to_complete_an_action_twice(self) -> None:
         action = self.action()
-        services.complete_action(action=action, actor=self.casey)
+        casework.complete_action(action=action, actor=self.casey)
         with self.assertRaises(ValidationError) as refused:
-            services.complete_action(action=Action.objects.get(pk=action.pk), actor=self.casey)
+            casework.complete_action(action=Action.objects.get(pk=action.pk), actor=self.casey)
         self.assertEqual(refused.exception.messages, ["This action is already done."])
         self.assertEqual(len(self.entries("case.action_completed")), 1)
 
     def test_it_refuses_to_complete_an_action_twice_from_a_stale_copy(self) -> None:
         action = self.action()
         stale = Action.objects.get(pk=action.pk)
-        services.complete_action(action=action, actor=self.casey)
+        casework.complete_action(action=action, actor=self.casey)
         Action.objects.filter(pk=action.pk).update(completed_on=today() - timedelta(days=3))
         with self.assertRaises(ValidationError):
-            services.complete_action(action=stale, actor=self.charlie)
+            casework.complete_action(action=stale, actor=self.charlie)
         action.refresh_from_db()
         self.assertEqual(action.completed_on, today() - timedelta(days=3))
         self.assertEqual([e.actor for e in self.entries("case.action_completed")], [self.casey])
@@ -330,13 +330,13 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     def test_a_done_action_is_never_overdue(self) -> None:
         late = self.action(due_on=today() - timedelta(days=10))
         self.assertTrue(late.is_overdue)
-        self.assertFalse(services.complete_action(action=late, actor=self.casey).is_overdue)
+        self.assertFalse(casework.complete_action(action=late, actor=self.casey).is_overdue)
 
     def test_cases_with_overdue_actions_are_listed_once(self) -> None:
         self.action(due_on=today() - timedelta(days=1))
         self.action(due_on=today() - timedelta(days=2))
         on_time = make_case(owner=self.casey)
-        services.add_action(
+        casework.add_action(
             case=on_time, actor=self.casey, description="Later", owner_agency=self.council, due_on=today()
         )
         self.assertEqual(list(Case.objects.with_overdue_actions()), [self.case])
@@ -348,7 +348,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
 
     def test_completing_a_review_records_the_outcome_today(self) -> None:
         review = self.review(ReviewKind.REASSESSMENT)
-        done = services.complete_review(review=review, actor=self.casey, outcome="Ready for panel again.")
+        done = casework.complete_review(review=review, actor=self.casey, outcome="Ready for panel again.")
         done.refresh_from_db()
         self.assertEqual(done.completed_on, today())
         self.assertEqual(done.outcome, "Ready for panel again.")
@@ -363,7 +363,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         for outcome in ("", "  "):
             with self.subTest(outcome=outcome):
                 with self.assertRaises(ValidationError) as refused:
-                    services.complete_review(review=review, actor=self.casey, outcome=outcome)
+                    casework.complete_review(review=review, actor=self.casey, outcome=outcome)
                 self.assertEqual(refused.exception.messages, ["Record the outcome of the review."])
         review.refresh_from_db()
         self.assertIsNone(review.completed_on)
@@ -373,11 +373,11 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
     def test_it_refuses_to_complete_a_review_twice(self) -> None:
         review = self.review()
         stale = Review.objects.get(pk=review.pk)
-        services.complete_review(review=review, actor=self.casey, outcome="First")
+        casework.complete_review(review=review, actor=self.casey, outcome="First")
         for copy in (review, stale):
             with self.subTest(stale=copy is stale):
                 with self.assertRaises(ValidationError) as refused:
-                    services.complete_review(review=copy, actor=self.charlie, outcome="Second")
+                    casework.complete_review(review=copy, actor=self.charlie, outcome="Second")
                 self.assertEqual(refused.exception.messages, ["This review is already complete."])
         review.refresh_from_db()
         self.assertEqual(review.outcome, "First")
@@ -385,7 +385,7 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
 
     def test_scheduling_a_review_moves_active_support_to_under_review(self) -> None:
         due = today() + timedelta(days=28)
-        review = services.schedule_review(case=self.case, actor=self.casey, due_on=due)
+        review = casework.schedule_review(case=self.case, actor=self.casey, due_on=due)
         self.assertEqual((review.kind, review.due_on, review.completed_on), (ReviewKind.IN_PROGRAMME, due, None))
         self.case.refresh_from_db()
         self.assertEqual(self.case.stage, Stage.UNDER_REVIEW)
@@ -398,9 +398,9 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         self.assertEqual(len(self.entries("case.stage_changed")), len(StageChange.objects.filter(case=self.case)) - 1)
 
     def test_scheduling_another_review_under_review_leaves_the_stage(self) -> None:
-        services.schedule_review(case=self.case, actor=self.casey, due_on=today() + timedelta(days=7))
+        casework.schedule_review(case=self.case, actor=self.casey, due_on=today() + timedelta(days=7))
         changes = StageChange.objects.filter(case=self.case).count()
-        services.schedule_review(case=self.case, actor=self.casey, due_on=today() + timedelta(days=14))
+        casework.schedule_review(case=self.case, actor=self.casey, due_on=today() + timedelta(days=14))
         self.case.refresh_from_db()
         self.assertEqual(self.case.stage, Stage.UNDER_REVIEW)
         self.assertEqual(StageChange.objects.filter(case=self.case).count(), changes)
@@ -411,7 +411,7 @@ class AssessmentRatingsTestCase(BaseTestCase):
     def test_a_rating_outside_the_scale_is_refused_and_nothing_saved(self) -> None:
         case = make_case(owner=self.casey)
         with self.assertRaisesMessage(ValidationError, "not present, low, medium or high"):
-            services.add_assessment(
+            casework.add_assessment(
                 case=case, actor=self.casey, ratings={"grievance": (7, "")}, summary="S", management_plan="P"
             )
         self.assertFalse(Assessment.objects.filter(case=case).exists())

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases import services
 from cases.models import (
     Case,
     Consent,
@@ -23,6 +22,7 @@ from cases.models import (
     StageChange,
     SupportPlan,
 )
+from cases.services import casework, stages
 from partners.models import User
 from tests.base import BaseTestCase
 from tests.cases.helpers import add_support, born_for_age, decide, give_consent, make_case, today
@@ -39,7 +39,7 @@ class RecordConsentTestCase(BaseTestCase):
         reassessment_on: date | None = None,
         actor: User | None = None,
     ) -> Consent:
-        return services.record_consent(
+        return casework.record_consent(
             case=case,
             actor=actor or self.casey,
             status=status,
@@ -66,7 +66,7 @@ class RecordConsentTestCase(BaseTestCase):
         return refused.exception
 
     def move_to_support(self, case: Case) -> Case:
-        return services.move_case(case=case, actor=self.casey, to=Stage.SUPPORT_ACTIVE, reason="Support agreed")
+        return stages.move_case(case=case, actor=self.casey, to=Stage.SUPPORT_ACTIVE, reason="Support agreed")
 
     # --- consent given ------------------------------------------------------------------------------
 
@@ -256,9 +256,9 @@ class RecordConsentTestCase(BaseTestCase):
 
     def test_a_reassessed_case_goes_back_to_the_panel_and_can_start_support_with_new_consent(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.REASSESSMENT_SCHEDULED)
-        services.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="Re-assessed")
+        stages.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="Re-assessed")
         decide(case, DecisionOutcome.ADOPT, actor=self.charlie)
-        case = services.move_case(case=case, actor=self.casey, to=Stage.CONSENT_SOUGHT, reason="Asking again")
+        case = stages.move_case(case=case, actor=self.casey, to=Stage.CONSENT_SOUGHT, reason="Asking again")
         # The refusal is still on record; support waits for consent given after it.
         add_support(case, actor=self.casey)
         with self.assertRaises(ValidationError):
@@ -320,7 +320,7 @@ class ConsentGivenWithReassessmentDateTestCase(BaseTestCase):
 
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT)
         with self.assertRaisesMessage(ValidationError, "Leave the re-assessment date empty when consent is given"):
-            services.record_consent(
+            casework.record_consent(
                 case=case,
                 actor=self.casey,
                 status=ConsentStatus.GIVEN,

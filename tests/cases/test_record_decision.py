@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases import services
 from cases.models import (
     AgendaItem,
     Attendance,
@@ -28,6 +27,7 @@ from cases.models import (
     Stage,
     StageChange,
 )
+from cases.services import decisions, stages
 from partners.models import Role, User
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case, panel_item, ref, today
@@ -59,7 +59,7 @@ class RecordDecisionTestCase(BaseTestCase):
         if outcome == DecisionOutcome.EXIT:
             fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
         fields.update(overrides)
-        return services.record_decision(case=case, actor=self.charlie, outcome=outcome, **fields)
+        return decisions.record_decision(case=case, actor=self.charlie, outcome=outcome, **fields)
 
     def assertRefusedAndUnchanged(self, case: Case, outcome: DecisionOutcome, **overrides: Any) -> ValidationError:
         def state() -> tuple[object, ...]:
@@ -95,13 +95,13 @@ class RecordDecisionTestCase(BaseTestCase):
     def test_the_decisions_available_depend_on_the_stage(self) -> None:
         listed = [DecisionOutcome.ADOPT, DecisionOutcome.NOT_ADOPT, DecisionOutcome.DEFER]
         self.assertEqual(
-            services.decisions_available(make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)), listed
+            decisions.decisions_available(make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)), listed
         )
         self.assertEqual(
-            services.decisions_available(make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)),
+            decisions.decisions_available(make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)),
             [DecisionOutcome.CONTINUE_SUPPORT, DecisionOutcome.EXIT],
         )
-        self.assertEqual(services.decisions_available(make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)), [])
+        self.assertEqual(decisions.decisions_available(make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)), [])
 
     def test_it_stores_the_decision(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
@@ -139,7 +139,7 @@ class RecordDecisionTestCase(BaseTestCase):
 
     def test_a_deferred_case_can_be_listed_again_and_decided_later(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.DEFERRED)
-        services.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="More information in")
+        stages.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="More information in")
         self.decide(case, DecisionOutcome.ADOPT)
         case.refresh_from_db()
         self.assertEqual(case.stage, Stage.ADOPTED)
@@ -245,9 +245,9 @@ class RecordDecisionTestCase(BaseTestCase):
     def test_quorum_problems_names_every_missing_member(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
         item = self.item_for(case)
-        self.assertEqual(services.quorum_problems(meeting=item.meeting, case=case), [])
+        self.assertEqual(decisions.quorum_problems(meeting=item.meeting, case=case), [])
         Attendance.objects.filter(meeting=item.meeting).update(present=False)
-        self.assertEqual(len(services.quorum_problems(meeting=item.meeting, case=case)), 2)
+        self.assertEqual(len(decisions.quorum_problems(meeting=item.meeting, case=case)), 2)
 
     # --- the meeting ------------------------------------------------------------------------------------
 
@@ -283,7 +283,7 @@ class RecordDecisionTestCase(BaseTestCase):
 
     def test_one_decision_per_agenda_item(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.DEFERRED)
-        services.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="More information in")
+        stages.move_case(case=case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="More information in")
         item = self.item_for(case)
         Decision.objects.filter(case=case).update(agenda_item=item)
         error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
@@ -367,8 +367,8 @@ class RecordDecisionTestCase(BaseTestCase):
 class DecisionOnlyEdgesTestCase(BaseTestCase):
     def test_continuing_support_after_a_review_needs_a_panel_decision(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)
-        self.assertNotIn(Stage.SUPPORT_ACTIVE, services.manual_stages(case))
+        self.assertNotIn(Stage.SUPPORT_ACTIVE, stages.manual_stages(case))
         with self.assertRaisesMessage(ValidationError, "panel decision"):
-            services.move_case(case=case, actor=self.casey, to=Stage.SUPPORT_ACTIVE, reason="Carry on")
+            stages.move_case(case=case, actor=self.casey, to=Stage.SUPPORT_ACTIVE, reason="Carry on")
         case.refresh_from_db()
         self.assertEqual(case.stage, Stage.UNDER_REVIEW)

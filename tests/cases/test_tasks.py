@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
-from cases import services
 from cases.models import Case
+from cases.services import casework
 from cases.tasks import notify_immediate_risk, notify_overdue_actions
 from partners.models import Role, User
 from partners.services import deactivate_user
@@ -39,7 +39,7 @@ class OverdueActionsTestCase(EmailTestCase):
         self.today = timezone.localdate()
 
     def add_action(self, *, case: Case | None = None, owner: User | None = None, days: int = -3) -> None:
-        services.add_action(
+        casework.add_action(
             case=case or self.case,
             actor=self.casey,
             description=f"Call {FIRST} {LAST}'s school",
@@ -94,7 +94,7 @@ class OverdueActionsTestCase(EmailTestCase):
         self.add_action(owner=self.pat, days=0)
         self.add_action(owner=self.pat, days=5)
         self.add_action(owner=self.pat, days=-2)
-        services.complete_action(action=self.case.actions.get(due_on__lt=self.today), actor=self.pat)
+        casework.complete_action(action=self.case.actions.get(due_on__lt=self.today), actor=self.pat)
         self.assertEqual(notify_overdue_actions(), 0)
         self.assertEqual(mail.outbox, [])
 

@@ -28,7 +28,7 @@ from cases.models import (
     Subject,
     SupportElement,
 )
-from cases.services import POSTCODE
+from cases.services.referrals import POSTCODE
 from partners.demo import PERSONAS
 from partners.models import Agency, Role, User
 from tests.base import CommittingTestCase

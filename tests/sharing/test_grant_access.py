@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases import services as case_services
 from cases.models import NoteVisibility, Stage
+from cases.services import casework as case_services
 from partners.models import AgencyKind, Role, User
 from sharing.access import ROLE_ACTIONS, AccessLevel, Capability, visible_cases
 from sharing.models import (

@@ -11,8 +11,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases import meetings
 from cases.models import PanelMeeting, Stage
+from cases.services import meetings
 from sharing import services
 from sharing.access import visible_agenda, visible_cases
 from sharing.models import GrantKind, Level, ShareGrant

@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import dateformat, timezone
 
 from audit.models import Outcome
-from cases import services as case_services
+from cases.services import casework as case_services
 from partners.models import AgencyKind, Role
 from sharing import services
 from sharing.access import AccessLevel

@@ -1,10 +1,11 @@
 """Writes with business meaning for panel meetings: planning, the agenda, invitations, circulation,
 attendance, the record of each item's discussion, and approving (locking) the minutes.
 
-Decisions and actions taken at a meeting are recorded by cases.services.record_decision and add_action,
-which check attendance and the lock. Meeting-scoped grants for per-case invitees are made and ended only
-by sharing.services. Every function is keyword-only, atomic and audited; who may call it is decided
-beforehand by sharing.access (access_meeting).
+Decisions and actions taken at a meeting are recorded by cases.services.decisions.record_decision and
+cases.services.casework.add_action, which check attendance and the lock (cases.services.sittings).
+Meeting-scoped grants for per-case invitees are made and ended only by sharing.services. Every function
+is keyword-only, atomic and audited; who may call it is decided beforehand by sharing.access
+(access_meeting). A rule that says no raises ValidationError and changes nothing.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ from cases.models import (
     PanelMeeting,
     Stage,
 )
-from cases.services import _change_stage, _refuse, _refuse_before_start, _refuse_if_locked, decisions_losing_quorum
+from cases.services.decisions import decisions_losing_quorum
+from cases.services.sittings import refuse_before_start, refuse_if_locked
+from cases.services.stages import change_stage, refuse
+from cases.tasks import notify_minutes_approved
 from partners.models import Agency, Role, User
+from sharing.services import end_meeting_access, grant_meeting_access
 
 KIND_BY_STAGE = dict(AGENDA_STAGES)
 # Cases that come back to a panel are listed again as they go on the agenda (the stage machine's
@@ -93,11 +98,11 @@ def create_meeting(*, actor: User, held_on: date, starts_at: time, place: str, c
     """Plan a meeting of the actor's council's panel. The chair must be an active panel chair of that
     council (CTSA 2015 s.37(5): the local authority chairs). Audited as meeting.created."""
     if chair.role != Role.PANEL_CHAIR or chair.agency_id != actor.agency_id or not chair.is_active:
-        _refuse(f"The chair must be a panel chair of {actor.agency.name}.")
+        refuse(f"The chair must be a panel chair of {actor.agency.name}.")
     if held_on < timezone.localdate():
-        _refuse("The meeting date must be today or in the future.")
+        refuse("The meeting date must be today or in the future.")
     if not place.strip():
-        _refuse("Say where the meeting is held, or give the video link.")
+        refuse("Say where the meeting is held, or give the video link.")
     meeting = PanelMeeting.objects.create(
         owning_agency=actor.agency, held_on=held_on, starts_at=starts_at, place=place, chair=chair, created_by=actor
     )
@@ -116,24 +121,24 @@ def add_to_agenda(*, meeting: PanelMeeting, actor: User, cases: Iterable[Case]) 
     """Put cases on the agenda, after the items already there. Deferred cases and re-assessments are
     listed for panel again as they go on. Audited as meeting.agenda_item_added for each case."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
-    _refuse_if_locked(meeting)
+    refuse_if_locked(meeting)
     chosen = list(cases)
     if not chosen:
-        _refuse("Choose at least one case for the agenda.")
+        refuse("Choose at least one case for the agenda.")
     position = meeting.items.aggregate(p=Max("position"))["p"] or 0
     items = []
     for case in chosen:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.owning_agency_id != meeting.owning_agency_id:
-            _refuse(f"{case.number} belongs to another council's panel.")
+            refuse(f"{case.number} belongs to another council's panel.")
         if not Case.objects.filter(pk=case.pk).for_panel().exists():
-            _refuse(f"{case.number} is at '{Stage(case.stage).label}', which is not for a panel to discuss.")
+            refuse(f"{case.number} is at '{Stage(case.stage).label}', which is not for a panel to discuss.")
         if meeting.items.filter(case=case).exists():
-            _refuse(f"{case.number} is already on this agenda.")
+            refuse(f"{case.number} is already on this agenda.")
         kind = agenda_kind(case)
         if case.stage in RELIST:
-            _change_stage(
-                case,
+            change_stage(
+                case=case,
                 to=Stage.LISTED_FOR_PANEL,
                 actor=actor,
                 reason=f"Listed for the panel on {meeting.held_on:%-d %B %Y}",
@@ -158,15 +163,13 @@ def remove_from_agenda(*, item: AgendaItem, actor: User) -> None:
     meeting-scoped grants made for it end now (sharing.services.end_meeting_access), so no invitee keeps
     the case once it is off the agenda. Audited as meeting.agenda_item_removed, each grant as
     sharing.revoked."""
-    from sharing.services import end_meeting_access
-
     # The meeting first, locked, as approve_minutes locks it: a removal must not slip in beside an
     # approval. Items never move between meetings, so the caller's meeting_id is the stored one.
     meeting = PanelMeeting.objects.select_for_update().get(pk=item.meeting_id)
-    _refuse_if_locked(meeting)
+    refuse_if_locked(meeting)
     item = AgendaItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
     if Decision.objects.filter(agenda_item=item).exists() or item.actions.exists():
-        _refuse("An item with a decision or actions stays on the agenda: it is part of the minutes.")
+        refuse("An item with a decision or actions stays on the agenda: it is part of the minutes.")
     audit.record(
         event="meeting.agenda_item_removed",
         actor=actor,
@@ -179,8 +182,6 @@ def remove_from_agenda(*, item: AgendaItem, actor: User) -> None:
 
 
 def _grant_for(invitation: Invitation, items: Iterable[AgendaItem], actor: User) -> None:
-    from sharing.services import grant_meeting_access
-
     for item in items:
         grant_meeting_access(
             meeting=invitation.meeting, case=item.case, actor=actor, agency=invitation.agency, user=invitation.user
@@ -201,22 +202,22 @@ def invite(
     meeting-scoped grant to each item's case when the agenda is circulated (at once if it already has
     been). Inviting again adds items. Audited as meeting.invited."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
-    _refuse_if_locked(meeting)
+    refuse_if_locked(meeting)
     if (agency is None) == (user is None):
-        _refuse("Invite one agency or one person.")
+        refuse("Invite one agency or one person.")
     if user is not None and (not user.is_active or user.role not in ATTENDING_ROLES):
-        _refuse("Only active panel members, police, coordinators, chairs and providers can be invited.")
+        refuse("Only active panel members, police, coordinators, chairs and providers can be invited.")
     if agency is not None and not agency.is_active:
-        _refuse(f"{agency.name} is no longer active.")
+        refuse(f"{agency.name} is no longer active.")
     chosen = list(items)
     if any(item.meeting_id != meeting.pk for item in chosen):
-        _refuse("Invite people only to items on this meeting's agenda.")
+        refuse("Invite people only to items on this meeting's agenda.")
     invitation, created = Invitation.objects.get_or_create(
         meeting=meeting, agency=agency, user=user, defaults={"invited_by": actor}
     )
     new_items = [item for item in chosen if not invitation.items.filter(pk=item.pk).exists()]
     if not created and not new_items:
-        _refuse("Already invited: choose agenda items to add to the invitation.")
+        refuse("Already invited: choose agenda items to add to the invitation.")
     invitation.items.add(*new_items)
     if meeting.status == MeetingStatus.CIRCULATED:
         _grant_for(invitation, new_items, actor)
@@ -240,9 +241,9 @@ def circulate_agenda(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
     sharing.services.meeting_access_ends. Audited as meeting.circulated."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.PLANNED:
-        _refuse("The agenda has already been circulated.")
+        refuse("The agenda has already been circulated.")
     if not meeting.items.exists():
-        _refuse("Put at least one case on the agenda before circulating it.")
+        refuse("Put at least one case on the agenda before circulating it.")
     for invitation in meeting.invitations.select_related("agency__group", "user"):
         _grant_for(invitation, invitation.items.select_related("case"), actor)
     meeting.status = MeetingStatus.CIRCULATED
@@ -268,16 +269,16 @@ def record_attendance(*, meeting: PanelMeeting, actor: User, present: Iterable[U
     a decision already recorded without the chair or police for its subject's area: the minutes show
     this attendance beside every decision. Audited as meeting.attendance_recorded (counts only)."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
-    _refuse_if_locked(meeting)
-    _refuse_before_start(meeting, "attendance")
+    refuse_if_locked(meeting)
+    refuse_before_start(meeting, "attendance")
     expected = expected_attendees(meeting)
     here = {user.pk for user in present}
     if here - {user.pk for user in expected}:
-        _refuse("Only people on the attendance register can be recorded as present.")
+        refuse("Only people on the attendance register can be recorded as present.")
     invalidated = decisions_losing_quorum(meeting=meeting, present=[user for user in expected if user.pk in here])
     if invalidated:
         decisions = "The decisions on" if len(invalidated) > 1 else "The decision on"
-        _refuse(
+        refuse(
             f"{decisions} {', '.join(invalidated)} {'were' if len(invalidated) > 1 else 'was'} taken with the chair "
             "and a police representative for the subject's area present (CTSA 2015 s.37(3)): they must stay "
             "recorded as present."
@@ -304,10 +305,10 @@ def record_discussion(*, item: AgendaItem, actor: User, discussion: str) -> Agen
     """The minutes' record of an item's discussion. Audited without the text (it names people)."""
     # The meeting first, locked, as approve_minutes locks it: approved minutes must not change after.
     meeting = PanelMeeting.objects.select_for_update().get(pk=item.meeting_id)
-    _refuse_if_locked(meeting)
+    refuse_if_locked(meeting)
     item = AgendaItem.objects.select_for_update(of=("self",)).select_related("case").get(pk=item.pk)
     if not discussion.strip():
-        _refuse("Record the discussion.")
+        refuse("Record the discussion.")
     item.discussion = discussion
     item.save(update_fields=["discussion"])
     audit.record(
@@ -334,13 +335,13 @@ def approve_minutes(*, meeting: PanelMeeting, actor: User, copies: Mapping[Any, 
     are then circulated: `copies` (from sharing.access.minutes_copies) says which cases each attendee's
     copy holds, and each copy is audited as meeting.minutes_circulated."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
-    _refuse_if_locked(meeting)
+    refuse_if_locked(meeting)
     if not meeting.attendance.exists():
-        _refuse("Record the attendance before approving the minutes.")
+        refuse("Record the attendance before approving the minutes.")
     open_items = meeting.items.filter(decision__isnull=True, discussion="").select_related("case")
     missing = [item.case.number for item in open_items]
     if missing:
-        _refuse(f"Record a decision or the discussion for every item first: {', '.join(missing)}.")
+        refuse(f"Record a decision or the discussion for every item first: {', '.join(missing)}.")
     meeting.status = MeetingStatus.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = actor
@@ -353,7 +354,5 @@ def approve_minutes(*, meeting: PanelMeeting, actor: User, copies: Mapping[Any, 
             obj=meeting,
             detail={"to_user": user.username, "to_agency": user.agency.code, "cases": numbers},
         )
-    from cases.tasks import notify_minutes_approved
-
     notify_minutes_approved.delay_on_commit(meeting.pk)
     return meeting

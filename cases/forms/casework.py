@@ -1,0 +1,128 @@
+"""The case page's change forms: move, note, consent, support, action, review and assessment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from cases.models import ConsentGiver, ConsentStatus, NoteVisibility, ReferenceList, ReferenceValue, Stage
+from cases.vaf import FACTORS, Rating
+from lib.forms import GovUKFormMixin, date_field
+from partners.models import Agency, Role, User
+
+
+class MoveForm(GovUKFormMixin, forms.Form):
+    to = forms.ChoiceField(
+        label="Move the case to",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the stage to move the case to"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason",
+        help_text="Recorded in the case chronology",
+        error_messages={"required": "Give a reason for the change"},
+    )
+
+    def __init__(self, *args: Any, stages: list[Stage], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(s.value, s.label) for s in stages]  # type: ignore[attr-defined]
+
+
+class NoteForm(GovUKFormMixin, forms.Form):
+    text = forms.CharField(widget=forms.Textarea, label="Note", error_messages={"required": "Enter the note"})
+    visibility = forms.ChoiceField(
+        choices=NoteVisibility.choices,
+        widget=forms.RadioSelect,
+        initial=NoteVisibility.EVERYONE,
+        label="Who can see this note?",
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Named agencies",
+    )
+
+
+class ConsentForm(GovUKFormMixin, forms.Form):
+    status = forms.ChoiceField(choices=ConsentStatus.choices, widget=forms.RadioSelect, label="Consent")
+    given_by = forms.ChoiceField(choices=ConsentGiver.choices, widget=forms.RadioSelect, label="Given or refused by")
+    method = forms.CharField(
+        max_length=200, label="How consent was asked", help_text="For example, home visit with the Prevent coordinator"
+    )
+    on = date_field("Date")
+    reassessment_on = date_field("Re-assessment date", "Needed when consent is refused or withdrawn", required=False)
+
+
+class SupportElementForm(GovUKFormMixin, forms.Form):
+    support_type = forms.ModelChoiceField(queryset=ReferenceValue.objects.none(), label="Support")
+    provider = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Provider")
+    provider_user = forms.ModelChoiceField(
+        required=False,
+        queryset=User.objects.caseworkers().filter(role=Role.INTERVENTION_PROVIDER),
+        label="Named practitioner (optional)",
+    )
+    how = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="How the support is delivered")
+    when = forms.CharField(max_length=200, label="When and how often", help_text="For example, weekly for 12 weeks")
+    starts_on = date_field("Start date")
+    ends_on = date_field("End date (optional)", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["support_type"].queryset = ReferenceValue.objects.current(ReferenceList.SUPPORT_TYPE)  # type: ignore[attr-defined]
+
+
+class ActionForm(GovUKFormMixin, forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Action")
+    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
+    owner_user = forms.ModelChoiceField(required=False, queryset=User.objects.caseworkers(), label="Owner (optional)")
+    due_on = date_field("Due date")
+
+
+class ReviewOutcomeForm(GovUKFormMixin, forms.Form):
+    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Outcome of the review")
+
+
+class ScheduleReviewForm(GovUKFormMixin, forms.Form):
+    due_on = date_field("Review date")
+
+
+class AssessmentForm(GovUKFormMixin, forms.Form):
+    """One rating and evidence box per Vulnerability Assessment Framework factor."""
+
+    summary = forms.CharField(widget=forms.Textarea, label="Summary")
+    management_plan = forms.CharField(widget=forms.Textarea, label="Management plan")
+    visibility = forms.ChoiceField(
+        choices=NoteVisibility.choices,
+        widget=forms.RadioSelect,
+        initial=NoteVisibility.EVERYONE,
+        label="Who can see this assessment?",
+    )
+    shared_with = forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Named agencies",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, dimension, label in FACTORS:
+            self.fields[f"rating_{code}"] = forms.TypedChoiceField(
+                choices=Rating.choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                initial=Rating.NOT_PRESENT,
+                label=label,
+                help_text=dimension.label,
+            )
+            self.fields[f"evidence_{code}"] = forms.CharField(
+                required=False, widget=forms.Textarea(attrs={"rows": 2}), label=f"Evidence: {label.lower()}"
+            )
+
+    def ratings(self) -> dict[str, tuple[int, str]]:
+        return {
+            code: (self.cleaned_data[f"rating_{code}"], self.cleaned_data[f"evidence_{code}"]) for code, _, _ in FACTORS
+        }

@@ -1,0 +1,109 @@
+"""The Channel process: subjects, cases and everything recorded about them.
+
+Models hold fields, constraints and who-independent querysets. Who may see any of this is decided in
+sharing/access.py; every change with business meaning goes through cases/services/.
+`__str__` of every model here returns a reference, never a person's name: it ends up in the audit log.
+
+One module per part of the process; they import in the order the models were first declared, which is
+the order Django registers them (content types, the admin) in:
+
+- choices: the fixed lists (stages, statuses, kinds, outcomes) and groups of stages
+- reference: reference lists with effective dates (ReferenceValue)
+- subjects: Subject, Case (and its queryset), Referral, StageChange
+- casework: notes, assessments, consent, the support plan, actions, reviews, decisions
+- meetings: panel meetings, agenda items, invitations, attendance
+
+Every name is importable from cases.models, as before; the app label stays "cases".
+"""
+
+from __future__ import annotations
+
+from cases.models.casework import (
+    Action,
+    Assessment,
+    AssessmentFactor,
+    CaseNote,
+    Consent,
+    Decision,
+    Review,
+    SupportElement,
+    SupportPlan,
+)
+from cases.models.choices import (
+    AGENDA_STAGES,
+    OPEN_STAGES,
+    POST_EXIT_STAGES,
+    REVIEW_DUE_DAYS,
+    SUPPORT_STAGES,
+    ActionStatus,
+    AgendaKind,
+    ConsentGiver,
+    ConsentStatus,
+    DecisionOutcome,
+    Gender,
+    HowReached,
+    MeetingStatus,
+    NoteVisibility,
+    ReferenceList,
+    ReviewKind,
+    Stage,
+)
+from cases.models.meetings import (
+    AgendaItem,
+    Attendance,
+    Invitation,
+    PanelMeeting,
+    PanelMeetingQuerySet,
+)
+from cases.models.reference import (
+    ReferenceValue,
+    ReferenceValueQuerySet,
+)
+from cases.models.subjects import (
+    Case,
+    CaseQuerySet,
+    Referral,
+    StageChange,
+    Subject,
+)
+
+__all__ = [
+    "AGENDA_STAGES",
+    "OPEN_STAGES",
+    "POST_EXIT_STAGES",
+    "REVIEW_DUE_DAYS",
+    "SUPPORT_STAGES",
+    "Action",
+    "ActionStatus",
+    "AgendaItem",
+    "AgendaKind",
+    "Assessment",
+    "AssessmentFactor",
+    "Attendance",
+    "Case",
+    "CaseNote",
+    "CaseQuerySet",
+    "Consent",
+    "ConsentGiver",
+    "ConsentStatus",
+    "Decision",
+    "DecisionOutcome",
+    "Gender",
+    "HowReached",
+    "Invitation",
+    "MeetingStatus",
+    "NoteVisibility",
+    "PanelMeeting",
+    "PanelMeetingQuerySet",
+    "ReferenceList",
+    "ReferenceValue",
+    "ReferenceValueQuerySet",
+    "Referral",
+    "Review",
+    "ReviewKind",
+    "Stage",
+    "StageChange",
+    "Subject",
+    "SupportElement",
+    "SupportPlan",
+]

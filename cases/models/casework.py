@@ -1,0 +1,194 @@
+"""What is recorded about a case between and at panels: chronology notes, vulnerability assessments,
+consent, the support plan, actions, reviews and panel decisions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+
+from cases.models.choices import (
+    ActionStatus,
+    ConsentGiver,
+    ConsentStatus,
+    DecisionOutcome,
+    HowReached,
+    NoteVisibility,
+    ReviewKind,
+)
+from cases.models.reference import ReferenceValue
+from cases.models.subjects import Case
+from cases.vaf import Rating
+
+
+class CaseNote(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    originator_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    visibility = models.CharField(max_length=20, choices=NoteVisibility.choices, default=NoteVisibility.EVERYONE)
+    shared_with = models.ManyToManyField("partners.Agency", blank=True, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {str(self.reference)[:8]}"
+
+
+class Assessment(models.Model):
+    """One version of the Vulnerability Assessment Framework for a case. Versions are never edited."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    version = models.PositiveIntegerField()
+    assessor = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    originator_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    # Who may see this version, as for notes: police-led assessments may hold what partners must not see.
+    visibility = models.CharField(max_length=20, choices=NoteVisibility.choices, default=NoteVisibility.EVERYONE)
+    shared_with = models.ManyToManyField("partners.Agency", blank=True, related_name="+")
+    summary = models.TextField()
+    management_plan = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="assessment_version_unique")]
+
+    def __str__(self) -> str:
+        return f"Assessment v{self.version}"
+
+
+class AssessmentFactor(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="factors")
+    factor = models.CharField(max_length=40)
+    rating = models.PositiveSmallIntegerField(choices=Rating.choices)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "factor"], name="assessment_factor_unique")]
+
+    def __str__(self) -> str:
+        return self.factor
+
+
+class Consent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    status = models.CharField(max_length=20, choices=ConsentStatus.choices)
+    given_by = models.CharField(max_length=30, choices=ConsentGiver.choices)
+    method = models.CharField(max_length=200, help_text="How consent was asked, e.g. home visit with the coordinator")
+    on = models.DateField()
+    recorded_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Consent {self.status}"
+
+
+class SupportPlan(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="support_plan")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Support plan {self.case_id}"
+
+
+class SupportElement(models.Model):
+    """What support, which provider, how and when (s.36(5))."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="elements")
+    support_type = models.ForeignKey(ReferenceValue, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    provider_user = models.ForeignKey(
+        "partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    originator_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    how = models.TextField("How the support is delivered")
+    when = models.CharField("When and how often", max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    last_activity_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Support element {str(self.reference)[:8]}"
+
+
+class Action(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    owner_user = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set when the action was agreed at a panel meeting, so the minutes list it under its agenda item.
+    agenda_item = models.ForeignKey(
+        "AgendaItem", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="action_status_due")]
+
+    def __str__(self) -> str:
+        return f"Action {str(self.reference)[:8]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == ActionStatus.OPEN and self.due_on < timezone.localdate()
+
+
+class Review(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices)
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["completed_on", "due_on"], name="review_due")]
+
+    def __str__(self) -> str:
+        return f"Review {str(self.reference)[:8]}"
+
+
+class Decision(models.Model):
+    """A panel decision on a case (s.37(6): unanimous, else majority, else the chair decides)."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
+    how_reached = models.CharField(max_length=20, choices=HowReached.choices)
+    votes_for = models.PositiveSmallIntegerField(null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(null=True, blank=True)
+    rationale = models.TextField()
+    # s.36(6): when a case is not adopted, the panel must consider a health or social care referral.
+    health_or_social_care_referral = models.BooleanField(null=True, blank=True)
+    exit_reason = models.ForeignKey(ReferenceValue, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The meeting item it was taken at; empty only for decisions recorded before meetings were kept here.
+    agenda_item = models.OneToOneField(
+        "AgendaItem", on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
+    decided_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Decision {str(self.reference)[:8]}"

@@ -1,0 +1,115 @@
+"""Panel meetings (CTSA 2015 s.37): the sitting, its agenda, who was invited and who attended."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from cases.models.choices import AgendaKind, MeetingStatus
+from cases.models.subjects import Case
+
+
+class PanelMeetingQuerySet(models.QuerySet["PanelMeeting"]):
+    def upcoming(self) -> PanelMeetingQuerySet:
+        """Not yet minuted, soonest first."""
+        return self.exclude(status=MeetingStatus.APPROVED).order_by("held_on", "starts_at", "id")
+
+
+class PanelMeeting(models.Model):
+    """One sitting of the Channel panel (CTSA 2015 s.37): a council chairs it, partners attend."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owning_agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField("Date")
+    starts_at = models.TimeField("Start time")
+    place = models.CharField("Place or video link", max_length=300)
+    chair = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
+    circulated_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PanelMeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-starts_at", "-id"]
+        indexes = [models.Index(fields=["owning_agency", "held_on"], name="meeting_owner_date")]
+
+    def __str__(self) -> str:
+        return f"Panel meeting {self.held_on:%Y-%m-%d}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Approved minutes are final: nothing about the meeting changes after approval."""
+        return self.status == MeetingStatus.APPROVED
+
+    @property
+    def starts(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.held_on, self.starts_at))
+
+
+class AgendaItem(models.Model):
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="items")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="agenda_items")
+    kind = models.CharField(max_length=20, choices=AgendaKind.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    # The minutes' record of the discussion; decisions and actions are recorded in their own models.
+    discussion = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "case"], name="agenda_case_once")]
+
+    def __str__(self) -> str:
+        return f"Agenda item {str(self.reference)[:8]}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"case_reference": self.case.number}
+
+
+class Invitation(models.Model):
+    """An agency or one person invited to a meeting: to every agenda case it may already see (core
+    members), or to named items only (per-case invitees, CTSA 2015 s.37(4)), who get meeting-scoped
+    grants through sharing.services."""
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    items = models.ManyToManyField(AgendaItem, blank=True, related_name="invitations")
+    invited_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_to_agency_or_user",
+                condition=(models.Q(agency__isnull=False) & models.Q(user__isnull=True))
+                | (models.Q(agency__isnull=True) & models.Q(user__isnull=False)),
+                violation_error_message="An invitation is to one agency or to one person.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk}"
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once")]
+
+    def __str__(self) -> str:
+        return f"Attendance {self.pk}"

@@ -1,0 +1,74 @@
+"""The case list: the cases the viewer may see, searched and filtered (the dashboard's figures link here
+with the same filters). Records which references each page showed, and the search terms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from audit import services as audit
+from cases.forms.case_list import CaseFilterForm
+from cases.models import Case, CaseQuerySet
+from partners.http import AuthenticatedHttpRequest
+from partners.models import User
+from sharing.access import Capability, can_do, visible_cases
+
+PAGE_SIZE = 25
+
+
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Cases the user can see, filtered and searched; records the references shown and the terms."""
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = visible_cases(request.user)
+    cases = cases.search(filters.get("q", ""))
+    if filters.get("stage"):
+        cases = cases.filter(stage=filters["stage"])
+    if filters.get("concern_type"):
+        cases = cases.filter(referral__concern_type=filters["concern_type"])
+    if filters.get("overdue"):
+        # Only cases whose actions the user may see, or the filter would reveal them.
+        cases = cases.filter(pk__in=visible_cases(request.user, action=Capability.VIEW_FULL).with_overdue_actions())
+    if filters.get("flag"):
+        cases = _flagged(request.user, cases, filters["flag"])
+    if filters.get("received"):
+        cases = cases.received_in(date.fromisoformat(f"{filters['received']}-01"))
+    # The page is chosen among ids, and only its 25 cases are joined to their subject and concern (in
+    # the same statement): joining every visible case before sorting costs tens of milliseconds for a
+    # user who sees thousands (docs/benchmarks.md).
+    page = Paginator(cases.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(cases.page_rows(page.object_list))
+    terms = {k: str(v) for k, v in filters.items() if v}
+    audit.record_list(
+        actor=request.user, event="case.listed", model=Case, references=[c.number for c in shown], filters=terms
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "cases": shown,
+            "query": query.urlencode(),
+            "can_refer": can_do(request.user, Capability.CREATE_REFERRAL),
+        },
+    )
+
+
+def _flagged(user: User, cases: CaseQuerySet, flag: str) -> CaseQuerySet:
+    """The dashboard's figures as filters; reviews and stalled support (judged on the activity of notes,
+    actions and reviews) only on cases the user may see in full, as on the dashboard."""
+    full = visible_cases(user, action=Capability.VIEW_FULL)
+    if flag == "screening":
+        return cases.awaiting_screening(days=settings.SCREENING_WAIT_DAYS)
+    if flag in ("reviews_due", "reviews_overdue"):
+        return cases.filter(pk__in=full.with_open_reviews(overdue=flag == "reviews_overdue").values("pk"))
+    if flag == "stalled":
+        return cases.filter(pk__in=full.stalled(days=settings.STALLED_SUPPORT_DAYS).values("pk"))
+    return cases.repeats()

@@ -1,0 +1,137 @@
+"""The case page's tabs. Each tab needs its own capability (sharing.access decides who has it) and is
+reached through access_case, which records the access with the tab as its purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from audit.models import AuditEntry
+from cases.models import Case, Referral, Stage
+from cases.services import casework, decisions, stages
+from partners.http import AuthenticatedHttpRequest
+from sharing.access import (
+    Capability,
+    access_case,
+    can,
+    earlier_cases,
+    visible_assessments,
+    visible_notes,
+    visible_support_elements,
+    who_can_see,
+)
+
+# Each tab and the action it needs (sharing.access decides who has it).
+TABS = [
+    ("summary", "Summary", Capability.VIEW),
+    ("chronology", "Chronology", Capability.VIEW_FULL),
+    ("assessment", "Assessment", Capability.VIEW_FULL),
+    ("plan", "Support plan", Capability.VIEW_PLAN),
+    ("actions", "Actions", Capability.VIEW_FULL),
+    ("reviews", "Reviews", Capability.VIEW_FULL),
+    ("access", "Access history", Capability.ACCESS_HISTORY),
+    ("sharing", "Sharing", Capability.SHARE),
+]
+TAB_ACTIONS = {key: action for key, _, action in TABS}
+
+
+def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> tuple[Case, dict[str, Any]]:
+    """The case, through the gate for this tab, and what every tab shows around its content: the tabs
+    this user may open and the buttons for the changes they may make now."""
+    case = access_case(request.user, reference, action=TAB_ACTIONS[tab], purpose=f"{tab} tab")
+    user = request.user
+    return case, {
+        "case": case,
+        "tab": tab,
+        "tabs": [(key, label) for key, label, action in TABS if can(user, case, action)],
+        "can_view_full": can(user, case, Capability.VIEW_FULL),
+        "can_move": can(user, case, Capability.MOVE) and bool(stages.manual_stages(case)),
+        "can_screen": can(user, case, Capability.SCREEN) and case.stage == Stage.POLICE_SCREENING,
+        "can_decide": can(user, case, Capability.DECIDE) and bool(decisions.decisions_available(case)),
+        "can_consent": can(user, case, Capability.CONSENT)
+        and case.stage in (Stage.CONSENT_SOUGHT, Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW),
+        "can_note": can(user, case, Capability.ADD_NOTE),
+        "can_assess": can(user, case, Capability.ASSESS),
+        "can_plan": can(user, case, Capability.PLAN),
+    }
+
+
+def detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "summary")
+    previous = case.previous_case
+    subjects = [case.subject] + ([previous.subject] if previous is not None else [])
+    visible, hidden = earlier_cases(request.user, subjects=subjects, exclude=case)
+    return render(
+        request,
+        "cases/tab_summary.html",
+        {
+            **page,
+            "referral": Referral.objects.select_related("source_sector", "concern_type").get(case=case),
+            "earlier_visible": visible,
+            "earlier_hidden": hidden,
+            "age": case.subject.age_on(case.received_on),
+        },
+    )
+
+
+def chronology(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "chronology")
+    notes = visible_notes(request.user, case).select_related("author", "originator_agency")
+    changes = case.stage_changes.select_related("actor")
+    entries = [{"at": n.created_at, "note": n} for n in notes] + [{"at": c.at, "change": c} for c in changes]
+    return render(
+        request, "cases/tab_chronology.html", {**page, "entries": sorted(entries, key=lambda e: e["at"], reverse=True)}
+    )
+
+
+def assessment(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "assessment")
+    versions = list(
+        visible_assessments(request.user, case)
+        .select_related("assessor", "originator_agency")
+        .prefetch_related("factors")
+    )
+    current = versions[0] if versions else None
+    previous = versions[1] if len(versions) > 1 else None
+    changes = casework.assessment_changes(current, previous) if current else []
+    return render(
+        request,
+        "cases/tab_assessment.html",
+        {**page, "current": current, "previous": previous, "changes": changes, "versions": versions},
+    )
+
+
+def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "plan")
+    elements = list(
+        visible_support_elements(request.user, case).select_related("support_type", "provider", "provider_user")
+    )
+    consents = list(case.consents.select_related("recorded_by")) if page["can_view_full"] else []
+    return render(request, "cases/tab_plan.html", {**page, "elements": elements, "consents": consents})
+
+
+def actions(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "actions")
+    found = list(case.actions.select_related("owner_agency", "owner_user"))
+    return render(request, "cases/tab_actions.html", {**page, "actions": found})
+
+
+def reviews(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "reviews")
+    found = list(case.reviews.all())
+    taken = list(case.decisions.select_related("decided_by"))
+    return render(request, "cases/tab_reviews.html", {**page, "reviews": found, "decisions": taken})
+
+
+def access_history(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "access")
+    entries = AuditEntry.objects.filter(case_reference=case.number).select_related("actor", "actor_agency")
+    return render(request, "cases/tab_access.html", {**page, "entries": list(entries[:100])})
+
+
+def sharing(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    case, page = _open_tab(request, reference, "sharing")
+    return render(request, "cases/tab_sharing.html", {**page, "rows": who_can_see(case)})

@@ -1,0 +1,123 @@
+"""Meeting mode: the chair works through the agenda one item at a time, seeing the case in brief and the
+quorum, and records the decision, the actions agreed and the discussion. The meeting is reached through
+access_meeting (CHAIR_MEETING) and the case through access_case (DECIDE), which record each access."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cases.forms.casework import ActionForm
+from cases.forms.meetings import DecisionForm, DiscussionForm
+from cases.models import ActionStatus, AgendaItem, Case, Decision, DecisionOutcome, HowReached, PanelMeeting
+from cases.services import casework, decisions, meetings
+from cases.views.meetings import item_on_agenda
+from lib.forms import refusal_shown_on
+from partners.http import AuthenticatedHttpRequest
+from sharing.access import Capability, access_case, access_meeting, visible_assessments
+
+
+def _item_page(
+    request: AuthenticatedHttpRequest, found: PanelMeeting, item: AgendaItem, case: Case, **sent: forms.Form
+) -> HttpResponse:
+    """Meeting mode for one agenda item: the case in brief, the quorum, the decision, actions, discussion.
+    A form sent and refused (`sent`) is shown again with its errors, and the page answers 400."""
+    user = request.user
+    items = list(found.items.values_list("reference", flat=True))
+    index = items.index(item.reference)
+    decision = Decision.objects.filter(agenda_item=item).select_related("exit_reason").first()
+    outcomes = decisions.decisions_available(case)
+    assessments = list(visible_assessments(user, case).prefetch_related("factors")[:2])
+    context: dict[str, Any] = {
+        "meeting": found,
+        "item": item,
+        "case": case,
+        "position": index + 1,
+        "count": len(items),
+        "previous": items[index - 1] if index else None,
+        "next": items[index + 1] if index + 1 < len(items) else None,
+        "decision": decision,
+        "problems": decisions.quorum_problems(meeting=found, case=case) if decision is None and outcomes else [],
+        "assessment": assessments[0] if assessments else None,
+        "changes": casework.assessment_changes(assessments[0], assessments[1] if len(assessments) > 1 else None)
+        if assessments
+        else [],
+        "open_actions": list(
+            case.actions.filter(status=ActionStatus.OPEN).select_related("owner_agency", "owner_user")
+        ),
+        "item_actions": list(item.actions.select_related("owner_agency", "owner_user")),
+        "decision_form": sent.get("decision_form")
+        or (DecisionForm(outcomes=outcomes) if outcomes and decision is None else None),
+        "action_form": sent.get("action_form") or ActionForm(),
+        "discussion_form": sent.get("discussion_form") or DiscussionForm(initial={"discussion": item.discussion}),
+        "locked": found.is_locked,
+    }
+    return render(request, "cases/meeting_item.html", context, status=400 if sent else 200)
+
+
+def _chair_item(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> tuple[PanelMeeting, AgendaItem, Case]:
+    found = access_meeting(request.user, meeting, action=Capability.CHAIR_MEETING)
+    agenda_item = item_on_agenda(found, item)
+    case = access_case(request.user, agenda_item.case.reference, action=Capability.DECIDE, purpose="panel meeting")
+    return found, agenda_item, case
+
+
+def meeting_item(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
+    found, agenda_item, case = _chair_item(request, meeting, item)
+    return _item_page(request, found, agenda_item, case)
+
+
+def _back_to_item(request: AuthenticatedHttpRequest, found: PanelMeeting, item: AgendaItem, done: str) -> HttpResponse:
+    messages.success(request, done)
+    return redirect("cases:meeting_item", meeting=found.reference, item=item.reference)
+
+
+@require_POST
+def record_decision(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
+    found, agenda_item, case = _chair_item(request, meeting, item)
+    form = DecisionForm(request.POST, outcomes=decisions.decisions_available(case))
+    if form.is_valid():
+        d = form.cleaned_data
+        with refusal_shown_on(form):
+            decisions.record_decision(
+                case=case,
+                actor=request.user,
+                agenda_item=agenda_item,
+                outcome=DecisionOutcome(d["outcome"]),
+                how_reached=HowReached(d["how_reached"]),
+                rationale=d["rationale"],
+                votes_for=d["votes_for"],
+                votes_against=d["votes_against"],
+                health_or_social_care_referral={"yes": True, "no": False}.get(d["health_or_social_care_referral"]),
+                exit_reason=d["exit_reason"],
+            )
+            return _back_to_item(request, found, agenda_item, "Decision recorded.")
+    return _item_page(request, found, agenda_item, case, decision_form=form)
+
+
+@require_POST
+def add_item_action(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
+    found, agenda_item, case = _chair_item(request, meeting, item)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        with refusal_shown_on(form):
+            casework.add_action(case=case, actor=request.user, agenda_item=agenda_item, **form.cleaned_data)
+            return _back_to_item(request, found, agenda_item, "Action added.")
+    return _item_page(request, found, agenda_item, case, action_form=form)
+
+
+@require_POST
+def record_discussion(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
+    found, agenda_item, case = _chair_item(request, meeting, item)
+    form = DiscussionForm(request.POST)
+    if form.is_valid():
+        with refusal_shown_on(form):
+            meetings.record_discussion(item=agenda_item, actor=request.user, discussion=form.cleaned_data["discussion"])
+            return _back_to_item(request, found, agenda_item, "Discussion recorded.")
+    return _item_page(request, found, agenda_item, case, discussion_form=form)
