@@ -51,7 +51,7 @@ def _ensure_data(args: argparse.Namespace) -> tuple[dict[str, int], str]:
     from django.conf import settings
     from django.core.management import call_command
 
-    from prevent_panel.scale import scale_counts
+    from bench.scale import scale_counts
 
     call_command("migrate", "--no-input", verbosity=0)
     wanted = {"agencies": args.agencies, "users": args.users, "cases": args.cases, "audit_entries": args.audit_entries}

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from celery import current_app as celery_app
 from django.db import connection
 from django.test import SimpleTestCase
 
 from audit import triggers
-from prevent_panel.celery import app as celery_app
 from tests.clients import VerifiedClient
 
 

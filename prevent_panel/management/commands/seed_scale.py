@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from prevent_panel.scale import ScaleSeeder, Sizes
+from bench.scale import ScaleSeeder, Sizes
 
 
 class Command(BaseCommand):
