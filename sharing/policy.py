@@ -20,6 +20,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
@@ -213,7 +214,17 @@ class Opening:
         return cls(Q(pk__in=ids), ids)
 
 
-Route = dict[str, Any]  # one row of the owner's sharing tab: who, why, level, until, grant (and basis)
+@dataclass(frozen=True)
+class Route:
+    """One row of the owner's sharing tab: who can see the case, why, at which level, until when (None:
+    while their role lasts), and the grant behind it with its legal basis, if any."""
+
+    who: str
+    why: str
+    level: str
+    until: date | datetime | None = None
+    grant: ShareGrant | None = None
+    basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,10 +238,6 @@ class Way:
     routes: Callable[[Case], list[Route]]
 
 
-def _route(who: str, why: str, level: str, until: Any = None, **more: Any) -> Route:
-    return {"who": who, "why": why, "level": level, "until": until, "grant": None, **more}
-
-
 def _owner_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
     council = owning_council(user)
     return Opening.on_row(Q(owning_agency_id=council)) if council is not None else None
@@ -238,7 +245,7 @@ def _owner_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
 
 def _owner_routes(case: Case) -> list[Route]:
     who = f"Prevent coordinators and panel chairs of {case.owning_agency.name}"
-    return [_route(who, "Owning council", AccessLevel.OWNER.label)]
+    return [Route(who, "Owning council", AccessLevel.OWNER.label)]
 
 
 def _police_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
@@ -249,7 +256,7 @@ def _police_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
 def _police_routes(case: Case) -> list[Route]:
     forces = Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=case.subject.police_force_area)
     why = "Police for the subject's area"
-    return [_route(f"Police practitioners of {force.name}", why, AccessLevel.POLICE.label) for force in forces]
+    return [Route(f"Police practitioners of {force.name}", why, AccessLevel.POLICE.label) for force in forces]
 
 
 def _provider_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
@@ -262,7 +269,7 @@ def _provider_routes(case: Case) -> list[Route]:
     elements = SupportElement.objects.filter(current_support(), plan__case=case, provider_user__isnull=False)
     why = "Named provider of part of the support plan"
     return [
-        _route(f"{e.provider_user} ({e.provider.name})", why, AccessLevel.PROVIDER.label, e.ends_on)
+        Route(f"{e.provider_user} ({e.provider.name})", why, AccessLevel.PROVIDER.label, e.ends_on)
         for e in elements.select_related("provider_user", "provider")
     ]
 
@@ -276,8 +283,7 @@ def _grant_routes(case: Case) -> list[Route]:
     for grant in ShareGrant.objects.active().filter(case=case).select_related("agency", "user__agency"):
         who = grant.agency.name if grant.agency else f"{grant.user} ({grant.user.agency.name})"  # type: ignore[union-attr]
         why = f"{grant.get_kind_display()}: {grant.purpose}"
-        basis = grant.get_legal_basis_display()
-        rows.append(_route(who, why, grant.get_level_display(), grant.ends_at, grant=grant, basis=basis))
+        rows.append(Route(who, why, grant.get_level_display(), grant.ends_at, grant, grant.get_legal_basis_display()))
     return rows
 
 

@@ -88,8 +88,8 @@ class EndedSupportTestCase(BaseTestCase):
         self.support(self.case, ends_on_days=5)
         self.support(ended, ends_on_days=-1)
 
-        self.assertEqual([row["why"] for row in who_can_see(self.case)].count(PROVIDER_ROW), 1)
-        self.assertNotIn(PROVIDER_ROW, [row["why"] for row in who_can_see(ended)])
+        self.assertEqual([row.why for row in who_can_see(self.case)].count(PROVIDER_ROW), 1)
+        self.assertNotIn(PROVIDER_ROW, [row.why for row in who_can_see(ended)])
         self.client.force_login(self.casey)
         self.assertContains(self.client.get(f"/cases/{self.case.reference}/sharing/"), PROVIDER_ROW)
         self.assertNotContains(self.client.get(f"/cases/{ended.reference}/sharing/"), PROVIDER_ROW)
