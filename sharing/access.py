@@ -137,7 +137,8 @@ def visible_cases(user: Any, *, action: Capability = Capability.VIEW) -> CaseQue
 
 
 def access_level(user: Any, case: Case) -> AccessLevel | None:
-    """How this user comes to see this case: the strongest of the ways that open it to them, or None."""
+    """How this user comes to see this case: the strongest of the ways that open it to them, or None.
+    One query; records nothing (access_case records, and sets the level on the case it returns)."""
     if not openings(user):
         return None
     row = _with_levels(Case.objects.filter(pk=case.pk), user).first()
