@@ -1,22 +1,13 @@
-"""The one place that decides who may see and do what.
+"""The gate: every read of a case, of the items inside it, of a panel meeting or of an export asks here.
 
-The whole policy is in this module: which cases a user can see (`visible_cases`, one SQL query),
-the gate for one case (`access_case`: 404 when hidden, identical to a missing case; 403 when visible
-but not allowed), `can` for templates, the items inside a case each user may see, and two tables:
-what each role may do (ROLE_ACTIONS) and what each kind of access allows (LEVEL_ACTIONS). An action
-on a case is allowed when both tables allow it. Views ask here; templates receive booleans; every
-access and every refusal is recorded in the audit log before anything is shown.
-
-Who sees a case, and at which level:
-- OWNER: the owning council's Prevent coordinators and panel chairs;
-- POLICE: police practitioners of the force for the subject's area;
-- FULL or SUMMARY: anyone else with a grant in force, to them or to their agency (ShareGrant, backed by
-  a django-guardian permission; a grant that has ended or been revoked stops working at the next
-  request, whatever the housekeeping task has or has not done yet);
-- PROVIDER: an intervention provider named on one of the case's support elements, who sees only their
-  own elements and the essentials needed to deliver them.
-Auditors and administrators never see case content; inactive users see nothing; the superuser flag
-grants nothing.
+The policy itself (the capabilities, the two tables and the ways of seeing a case) is written once in
+sharing/policy.py; this module answers every question from it: which cases a user can see
+(`visible_cases`, one SQL query), the gate for one case (`access_case`: 404 when hidden, identical to a
+missing case; 403 when visible but not allowed), the level at which they see it (`access_level`, the
+strongest way), `can` for templates, the items inside a case each user may see, and who can see a case
+and why (`who_can_see`). A capability on a case is allowed when both tables allow it: the user's role
+(ROLE_ACTIONS) and their level (LEVEL_ACTIONS). Views ask here; templates receive booleans; every access
+and every refusal is recorded in the audit log before anything is shown.
 """
 
 from __future__ import annotations
@@ -28,12 +19,11 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from audit import services as audit
+from audit.models import ExportJob, ExportKind
 from cases.models import (
     AgendaItem,
     Assessment,
@@ -46,103 +36,59 @@ from cases.models import (
     PanelMeetingQuerySet,
     SupportElement,
 )
-from partners.models import AgencyKind, Role
-from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
+from partners.models import Role
+from sharing.policy import (
+    LEVEL_ACTIONS,
+    READ,
+    ROLE_ACTIONS,
+    AccessLevel,
+    Capability,
+    Route,
+    is_active,
+    level_allows,
+    levels_allowing,
+    openings,
+    openings_by_level,
+    owning_council,
+    provided_support,
+    role_allows,
+    routes,
+    strongest,
+)
 
-
-class Capability(models.TextChoices):
-    """What someone may do: asked of the gate, granted by role and by level. (A task on a case is
-    cases.models.Action; the kind of an audit entry is audit.services.EntryKind.)"""
-
-    # About one case.
-    VIEW = "view", "See the case summary"
-    VIEW_FULL = "view_full", "See the whole case"
-    VIEW_PLAN = "view_plan", "See the support plan"
-    ADD_NOTE = "add_note", "Add a note"
-    ASSESS = "assess", "Add an assessment"
-    MOVE = "move", "Move the case to another stage"
-    SCREEN = "screen", "Record the police screening decision"
-    CONSENT = "consent", "Record consent"
-    PLAN = "plan", "Change the support plan, actions and reviews"
-    DECIDE = "decide", "Record a panel decision"
-    ACCESS_HISTORY = "access_history", "See who has seen the case"
-    SHARE = "share", "Share the case and answer access requests"
-    # Service-wide.
-    CREATE_REFERRAL = "create_referral", "Log a referral"
-    REQUEST_ACCESS = "request_access", "Ask for access to a case"
-    BREAK_GLASS = "break_glass", "Take emergency access to a case"
-    SEARCH_AUDIT = "search_audit", "Search the audit log"
-    EXPORT_AUDIT = "export_audit", "Export the audit log"
-    VIEW_DASHBOARD = "view_dashboard", "See the panel dashboard"
-    # About one panel meeting.
-    VIEW_MEETING = "view_meeting", "See a panel meeting"
-    ORGANISE_MEETING = "organise_meeting", "Plan a meeting: agenda, invitations, circulation"
-    CHAIR_MEETING = "chair_meeting", "Run a meeting: attendance, decisions, actions, minutes"
-
-
-class AccessLevel(models.TextChoices):
-    OWNER = "owner", "Owning council"
-    POLICE = "police", "Police for the subject's area"
-    FULL = "full", "Full access by grant"
-    SUMMARY = "summary", "Summary access by grant"
-    PROVIDER = "provider", "Intervention provider for part of the plan"
-
-
-READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
-CASEWORK = READ | {Capability.ADD_NOTE, Capability.ASSESS, Capability.MOVE, Capability.PLAN}
-
-# What each role may do at all.
-ORGANISER = frozenset({Capability.VIEW_DASHBOARD, Capability.VIEW_MEETING, Capability.ORGANISE_MEETING})
-ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
-    Role.PREVENT_COORDINATOR: CASEWORK
-    | ORGANISER
-    | {
-        Capability.CONSENT,
-        Capability.ACCESS_HISTORY,
-        Capability.SHARE,
-        Capability.CREATE_REFERRAL,
-        Capability.REQUEST_ACCESS,
-    },
-    Role.PANEL_CHAIR: CASEWORK
-    | ORGANISER
-    | {
-        Capability.CONSENT,
-        Capability.DECIDE,
-        Capability.ACCESS_HISTORY,
-        Capability.SHARE,
-        Capability.REQUEST_ACCESS,
-        Capability.BREAK_GLASS,
-        Capability.CHAIR_MEETING,
-    },
-    Role.POLICE_PRACTITIONER: CASEWORK
-    | {Capability.SCREEN, Capability.REQUEST_ACCESS, Capability.BREAK_GLASS, Capability.VIEW_MEETING},
-    Role.PANEL_MEMBER: READ | {Capability.ADD_NOTE, Capability.REQUEST_ACCESS, Capability.VIEW_MEETING},
-    Role.INTERVENTION_PROVIDER: frozenset(
-        {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.VIEW_MEETING}
-    ),
-    Role.AUDITOR: frozenset({Capability.SEARCH_AUDIT, Capability.EXPORT_AUDIT}),
-    Role.ADMINISTRATOR: frozenset(),
-}
-
-# What each kind of access to a case allows.
-LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
-    AccessLevel.OWNER: frozenset(Capability) - {Capability.SCREEN},
-    AccessLevel.POLICE: frozenset(Capability),
-    AccessLevel.FULL: READ | {Capability.ADD_NOTE},
-    AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
-    AccessLevel.PROVIDER: frozenset({Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE}),
-}
-NO_CASE_CONTENT = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
-GRANT_PERMISSIONS = ("view_case", "view_case_full")
-
-
-def _active(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.agency.is_active)
+__all__ = [
+    "LEVEL_ACTIONS",
+    "ROLE_ACTIONS",
+    "AccessLevel",
+    "Capability",
+    "access_case",
+    "access_export",
+    "access_level",
+    "access_meeting",
+    "access_minutes",
+    "can",
+    "can_do",
+    "can_export",
+    "can_meeting",
+    "earlier_cases",
+    "find_case_by_number",
+    "may_report_on_case",
+    "may_update_subject",
+    "minutes_copies",
+    "require",
+    "visible_agenda",
+    "visible_assessments",
+    "visible_cases",
+    "visible_meetings",
+    "visible_notes",
+    "visible_support_elements",
+    "who_can_see",
+]
 
 
 def can_do(user: Any, action: Capability) -> bool:
-    """Whether the user's role allows a service-wide action."""
-    return _active(user) and action in ROLE_ACTIONS.get(user.role, frozenset())
+    """Whether the user's role allows a service-wide action (inactive users may do nothing)."""
+    return role_allows(user, action)
 
 
 def require(user: Any, action: Capability) -> None:
@@ -152,120 +98,55 @@ def require(user: Any, action: Capability) -> None:
         raise PermissionDenied
 
 
-def _owner_rule(user: Any) -> Q | None:
-    agency = user.agency
-    if user.role in (Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR) and agency.kind == AgencyKind.LOCAL_AUTHORITY:
-        return Q(owning_agency_id=agency.pk)
-    return None
+def _visibility(user: Any) -> Q | None:
+    """The whole visibility rule as one Q expression, for a few cases (earlier cases of a subject): the
+    ways of seeing a case, OR-ed, so PostgreSQL tests only the rows it found by subject."""
+    conditions = [opening.condition for opening in openings(user)]
+    return reduce(operator.or_, conditions) if conditions else None
 
 
-def _police_rule(user: Any) -> Q | None:
-    agency = user.agency
-    if user.role == Role.POLICE_PRACTITIONER and agency.kind == AgencyKind.POLICE and agency.police_force_area:
-        return Q(subject__police_force_area=agency.police_force_area)
-    return None
-
-
-def _current_elements(user: Any) -> QuerySet[SupportElement]:
-    """Support elements naming this provider that have not ended: access ends with the support."""
-    today = timezone.localdate()
-    return SupportElement.objects.filter(provider_user_id=user.pk).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+def _with_levels(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
+    """The cases with, for each level, whether a way opens the case to the user at that level: the level
+    comes in the same query as the row. No level for a user who may not see cases."""
+    return cases.annotate(
+        **{
+            f"seen_as_{level.value}": ExpressionWrapper(condition, output_field=BooleanField())
+            for level, condition in openings_by_level(user).items()
+        }
     )
 
 
-def _provider_cases(user: Any) -> QuerySet[SupportElement, Any]:
-    return _current_elements(user).values("plan__case_id")
-
-
-def _granted_ids(user: Any, levels: Iterable[Level] = tuple(Level)) -> QuerySet[ShareGrant, Any]:
-    """Ids of cases with a grant in force (at one of `levels`) to the user or their agency, and the
-    guardian permission behind it."""
-    direct = CaseUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename__in=GRANT_PERMISSIONS
-    ).values("content_object_id")
-    via_group = CaseGroupObjectPermission.objects.filter(
-        group__user=user, permission__codename__in=GRANT_PERMISSIONS
-    ).values("content_object_id")
-    in_force = ShareGrant.objects.active().for_user(user).filter(level__in=levels)
-    return in_force.filter(case_id__in=direct.union(via_group)).values("case_id")
-
-
-def _granted_cases(user: Any, levels: Iterable[Level] = tuple(Level)) -> Q:
-    return Q(pk__in=_granted_ids(user, levels))
-
-
-def _ways(user: Any, action: Capability = Capability.VIEW) -> list[tuple[Q, QuerySet[Any, Any]]]:
-    """Each way this user can see a case whose level allows `action` (every level allows VIEW): as a
-    condition on the case row, and as the ids of the cases it opens. Empty for users who see no case
-    content."""
-    if not _active(user) or user.role in NO_CASE_CONTENT:
-        return []
-    allows = {level for level, actions in LEVEL_ACTIONS.items() if action in actions}
-    grant_levels = [level for level in Level if level in allows]
-    ways: list[tuple[Q, QuerySet[Any, Any]]] = []
-    if grant_levels:
-        granted = _granted_ids(user, grant_levels)
-        ways.append((Q(pk__in=granted), granted))
-    for rule, level in ((_owner_rule(user), AccessLevel.OWNER), (_police_rule(user), AccessLevel.POLICE)):
-        if rule is not None and level in allows:
-            ways.append((rule, Case.objects.filter(rule).values("pk")))
-    if user.role == Role.INTERVENTION_PROVIDER and AccessLevel.PROVIDER in allows:
-        provided = _provider_cases(user)
-        ways.append((Q(pk__in=provided), provided))
-    return ways
-
-
-def _visibility(user: Any, action: Capability = Capability.VIEW) -> Q | None:
-    """The whole visibility rule as one Q expression, for a single case or a few (the gate, earlier
-    cases): the ways of seeing a case, OR-ed, so PostgreSQL tests the one row it found by reference."""
-    ways = _ways(user, action)
-    return reduce(operator.or_, [condition for condition, _ in ways]) if ways else None
+def _level_of(row: Case) -> AccessLevel | None:
+    return strongest(level for level in AccessLevel if getattr(row, f"seen_as_{level.value}", False))
 
 
 def visible_cases(user: Any, *, action: Capability = Capability.VIEW) -> CaseQuerySet:
     """Every case on which the user may do `action` (by default, see it), as one SQL query: both tables
     apply, as in access_case. Records nothing: the caller records what it shows.
 
-    The same ways as `_visibility`, combined as `pk IN (ids of way 1 UNION ALL ids of way 2 ...)`: OR-ed,
-    PostgreSQL would test every case row against every way (a scan of the whole table, 20-60 ms at
+    The ways whose level allows `action`, combined as `pk IN (ids of way 1 UNION ALL ids of way 2 ...)`:
+    OR-ed, PostgreSQL would test every case row against every way (a scan of the whole table, 20-60 ms at
     100,000 cases), where the union is built from indexes over the few cases each user can see
     (docs/benchmarks.md).
     """
-    ways = _ways(user, action)
-    if not ways or action not in ROLE_ACTIONS.get(user.role, frozenset()):
+    ways = openings(user, levels_allowing(action)) if can_do(user, action) else []
+    if not ways:
         return Case.objects.none()
-    ids = [way_ids.order_by() for _, way_ids in ways]
+    ids = [way.ids.order_by() for way in ways]
     return Case.objects.filter(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
 
 
 def access_level(user: Any, case: Case) -> AccessLevel | None:
-    """How this user comes to see this case (the strongest way), or None."""
-    if not _active(user) or user.role in NO_CASE_CONTENT:
+    """How this user comes to see this case: the strongest of the ways that open it to them, or None.
+    One query; records nothing (access_case records, and sets the level on the case it returns)."""
+    if not openings(user):
         return None
-    # The same rules as _owner_rule and _police_rule, judged on the case in hand (no query).
-    if _owner_rule(user) is not None and case.owning_agency_id == user.agency_id:
-        return AccessLevel.OWNER
-    if _police_rule(user) is not None and case.subject.police_force_area == user.agency.police_force_area:
-        return AccessLevel.POLICE
-    backed = Case.objects.filter(_granted_cases(user), pk=case.pk)
-    levels = set(
-        ShareGrant.objects.active().for_user(user).filter(case=case, case__in=backed).values_list("level", flat=True)
-    )
-    if Level.FULL in levels:
-        return AccessLevel.FULL
-    if (
-        user.role == Role.INTERVENTION_PROVIDER
-        and SupportElement.objects.filter(plan__case=case, provider_user_id=user.pk).exists()
-    ):
-        return AccessLevel.PROVIDER
-    if Level.SUMMARY in levels:
-        return AccessLevel.SUMMARY
-    return None
+    row = _with_levels(Case.objects.filter(pk=case.pk), user).first()
+    return _level_of(row) if row is not None else None
 
 
 def _allowed(user: Any, level: AccessLevel | None, action: Capability) -> bool:
-    return level is not None and action in ROLE_ACTIONS.get(user.role, frozenset()) and action in LEVEL_ACTIONS[level]
+    return can_do(user, action) and level_allows(level, action)
 
 
 def access_case(user: Any, reference: UUID, *, action: Capability = Capability.VIEW, purpose: str = "") -> Case:
@@ -275,30 +156,26 @@ def access_case(user: Any, reference: UUID, *, action: Capability = Capability.V
     reference reveals nothing), and PermissionDenied when the user can see it but not do `action`.
     The case comes back with `access_level` set, for `can`.
     """
-    rule = _visibility(user)
-    case = None
-    if rule is not None:
-        case = Case.objects.filter(rule).select_related("subject", "owning_agency").filter(reference=reference).first()
+    # The row found by reference carries its level, and the level alone says whether the user sees it: a
+    # hidden case and a missing one are then answered alike.
+    found = _with_levels(Case.objects.select_related("subject", "owning_agency"), user).filter(reference=reference)
+    case = found.first()
+    level = _level_of(case) if case is not None else None
     event = "case.viewed" if action in READ else f"case.{action.value}"
-    if case is None:
+    if case is None or level is None:
         # Recorded against the case when it exists, so its owner and auditors see the attempt; the
         # response is the same either way.
-        number = Case.objects.filter(reference=reference).values_list("number", flat=True).first() or ""
+        number = case.number if case is not None else ""
         audit.record_denied(
             actor=user, event=event, model=Case, object_repr=str(reference), case_reference=number, reason="not visible"
         )
         raise Http404("No such case")
-    case.access_level = access_level(user, case)  # type: ignore[attr-defined]
-    if not _allowed(user, case.access_level, action):  # type: ignore[attr-defined]
+    case.access_level = level  # type: ignore[attr-defined]
+    if not _allowed(user, level, action):
         audit.record_denied(actor=user, event=event, obj=case, case_reference=case.number, reason="not allowed")
         raise PermissionDenied
     audit.record(
-        event=event,
-        actor=user,
-        obj=case,
-        case_reference=case.number,
-        purpose=purpose,
-        detail={"level": case.access_level},  # type: ignore[attr-defined]
+        event=event, actor=user, obj=case, case_reference=case.number, purpose=purpose, detail={"level": level}
     )
     return case
 
@@ -332,19 +209,18 @@ def visible_assessments(user: Any, case: Case) -> QuerySet[Assessment]:
 
 
 def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:
-    """Support elements of a case the user can see: an intervention provider sees only their own."""
-    elements = SupportElement.objects.filter(plan__case=case)
+    """Support elements of a case the user can see (call after access_case): an intervention provider sees
+    only the support they deliver now, whatever else gives them the case; others see the whole plan."""
     if user.role == Role.INTERVENTION_PROVIDER:
-        # Whatever else gives them the case, a provider sees only the support they deliver.
-        elements = elements.filter(provider_user_id=user.pk)
-    return elements
+        return provided_support(user).filter(plan__case=case)
+    return SupportElement.objects.filter(plan__case=case)
 
 
 def may_update_subject(user: Any, subject: Any) -> bool:
     """A repeat referral may update a person's details only if the referrer owns every case about them."""
     return (
-        _active(user)
-        and _owner_rule(user) is not None
+        is_active(user)
+        and owning_council(user) is not None
         and not subject.cases.exclude(owning_agency_id=user.agency_id).exists()
     )
 
@@ -360,55 +236,11 @@ def earlier_cases(user: Any, *, subjects: list[Any], exclude: Case | None = None
     return visible, cases.count() - len(visible)
 
 
-def who_can_see(case: Case) -> list[dict[str, Any]]:
-    """Transparency for the owner: every route by which someone can see this case, and why."""
-    from partners.models import Agency
-
-    rows: list[dict[str, Any]] = [
-        {
-            "who": f"Prevent coordinators and panel chairs of {case.owning_agency.name}",
-            "why": "Owning council",
-            "level": AccessLevel.OWNER.label,
-            "until": None,
-            "grant": None,
-        },
-    ]
-    forces = Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=case.subject.police_force_area)
-    for force in forces:
-        rows.append(
-            {
-                "who": f"Police practitioners of {force.name}",
-                "why": "Police for the subject's area",
-                "level": AccessLevel.POLICE.label,
-                "until": None,
-                "grant": None,
-            }
-        )
-    for element in SupportElement.objects.filter(plan__case=case, provider_user__isnull=False).select_related(
-        "provider_user", "provider"
-    ):
-        rows.append(
-            {
-                "who": f"{element.provider_user} ({element.provider.name})",
-                "why": "Named provider of part of the support plan",
-                "level": AccessLevel.PROVIDER.label,
-                "until": element.ends_on,
-                "grant": None,
-            }
-        )
-    for grant in ShareGrant.objects.active().filter(case=case).select_related("agency", "user__agency"):
-        who = grant.agency.name if grant.agency else f"{grant.user} ({grant.user.agency.name})"  # type: ignore[union-attr]
-        rows.append(
-            {
-                "who": who,
-                "why": f"{grant.get_kind_display()}: {grant.purpose}",
-                "basis": grant.get_legal_basis_display(),
-                "level": grant.get_level_display(),
-                "until": grant.ends_at,
-                "grant": grant,
-            }
-        )
-    return rows
+def who_can_see(case: Case) -> list[Route]:
+    """Transparency for the owner: every route by which someone can see this case, and why (the ways of
+    seeing a case, each listing who it opens the case to: providers only while their support lasts,
+    grants only while in force)."""
+    return routes(case)
 
 
 def find_case_by_number(number: str) -> Case | None:
@@ -433,12 +265,10 @@ def access_export(user: Any, reference: UUID, *, event: str, record_allowed: boo
     `record_allowed=False` is for the progress polls of the requester's own job page (a count, every
     two seconds), whose refusals are still recorded.
     """
-    from audit.models import ExportJob, ExportKind
-
     job = ExportJob.objects.select_related("requested_by").filter(reference=reference).first()
     allowed = (
         job is not None
-        and _active(user)
+        and is_active(user)
         and job.requested_by_id == user.pk
         and (
             can_do(user, Capability.EXPORT_AUDIT)
@@ -484,16 +314,15 @@ def visible_meetings(user: Any) -> PanelMeetingQuerySet:
         return PanelMeeting.objects.none()
     invited = Invitation.objects.filter(Q(user_id=user.pk) | Q(agency_id=user.agency_id)).values("meeting_id")
     rule = Q(pk__in=invited)
-    owner = _owner_rule(user)
-    if owner is not None:
-        rule |= owner
+    council = owning_council(user)
+    if council is not None:
+        rule |= Q(owning_agency_id=council)
     return PanelMeeting.objects.filter(rule)
 
 
 def _meeting_level(user: Any, meeting: PanelMeeting) -> str:
-    if _owner_rule(user) is not None and meeting.owning_agency_id == user.agency_id:
-        return "owner"
-    return "invitee"
+    council = owning_council(user)
+    return "owner" if council is not None and meeting.owning_agency_id == council else "invitee"
 
 
 def can_meeting(user: Any, meeting: PanelMeeting, action: Capability) -> bool:

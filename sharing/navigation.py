@@ -1,4 +1,5 @@
-"""Which sections of the service each role has: the navigation and the landing page read this table.
+"""Which sections of the service each user has: the navigation and the landing page read this list, and
+each section names the capability it is for, so the menu follows the policy's role table (sharing/policy.py).
 
 Showing a section is not permission: every page still asks sharing.access for what it shows.
 """
@@ -9,9 +10,8 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from partners.models import Role, User
-
-CASEWORK = frozenset({Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR, Role.POLICE_PRACTITIONER, Role.PANEL_MEMBER})
+from partners.models import User
+from sharing.access import Capability, can_do, can_export
 
 
 @dataclass(frozen=True)
@@ -19,39 +19,36 @@ class Section:
     label: str
     url_name: str
     description: str
-    roles: frozenset[str]
+    # What the section is for: shown exactly when the role may do it. None is the Exports section, shown
+    # to whoever may have exports at all (sharing.access.can_export).
+    capability: Capability | None
+
+    def is_for(self, user: User) -> bool:
+        return can_export(user) if self.capability is None else can_do(user, self.capability)
 
 
 SECTIONS = [
+    Section("Cases", "cases:list", "Referrals and Channel cases shared with you.", Capability.VIEW),
+    Section("New referral", "cases:new", "Log a Prevent referral.", Capability.CREATE_REFERRAL),
     Section(
-        "Cases",
-        "cases:list",
-        "Referrals and Channel cases shared with you.",
-        CASEWORK | {Role.INTERVENTION_PROVIDER},
+        "Panel dashboard", "cases:dashboard", "Stages, overdue work and the next panel.", Capability.VIEW_DASHBOARD
     ),
-    Section("New referral", "cases:new", "Log a Prevent referral.", frozenset({Role.PREVENT_COORDINATOR})),
+    Section("Panel meetings", "cases:meetings", "Agendas, meetings and minutes.", Capability.VIEW_MEETING),
     Section(
-        "Panel dashboard",
-        "cases:dashboard",
-        "Stages, overdue work and the next panel.",
-        frozenset({Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR}),
+        "Access requests",
+        "sharing:requests",
+        "Ask for, approve or refuse access to a case.",
+        Capability.REQUEST_ACCESS,
     ),
-    Section("Panel meetings", "cases:meetings", "Agendas, meetings and minutes.", CASEWORK),
-    Section("Access requests", "sharing:requests", "Ask for, approve or refuse access to a case.", CASEWORK),
     Section(
         "Break-glass",
         "sharing:break_glass",
         "Emergency access to a case, reviewed by auditors.",
-        frozenset({Role.POLICE_PRACTITIONER, Role.PANEL_CHAIR}),
+        Capability.BREAK_GLASS,
     ),
-    Section("Audit log", "audit:search", "Search and export the access log.", frozenset({Role.AUDITOR})),
-    Section(
-        "Exports",
-        "audit:exports",
-        "The log exports and case access reports you asked for.",
-        frozenset({Role.AUDITOR, Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR}),
-    ),
-    Section("Reference data", "admin:index", "Agencies and user accounts.", frozenset({Role.ADMINISTRATOR})),
+    Section("Audit log", "audit:search", "Search and export the access log.", Capability.SEARCH_AUDIT),
+    Section("Exports", "audit:exports", "The log exports and case access reports you asked for.", None),
+    Section("Reference data", "admin:index", "Agencies and user accounts.", Capability.ADMINISTER),
 ]
 
 
@@ -63,12 +60,10 @@ class NavItem:
 
 
 def sections_for(user: User) -> list[NavItem]:
-    """The sections this user's role has, in menu order; inactive users have none."""
-    if not user.is_active:
-        return []
+    """The sections this user's role has, in menu order; inactive users (or agencies) have none."""
     items = []
     for section in SECTIONS:
-        if user.role not in section.roles:
+        if not section.is_for(user):
             continue
         try:
             href: str | None = reverse(section.url_name)

@@ -1,0 +1,328 @@
+"""The access policy, written once: what each role may do, what each kind of access to a case allows, and
+the ways of seeing a case. sharing/access.py asks every question of these (which cases, this case's
+level, may this capability, who can see it and why) and the navigation names a capability per section,
+so no rule is written twice.
+
+Who sees a case, and at which level (WAYS):
+- OWNER: the owning council's Prevent coordinators and panel chairs;
+- POLICE: police practitioners of the force for the subject's area;
+- FULL or SUMMARY: anyone else with a grant in force, to them or to their agency (ShareGrant, backed by
+  a django-guardian permission; a grant that has ended or been revoked stops working at the next
+  request, whatever the housekeeping task has or has not done yet);
+- PROVIDER: an intervention provider named on one of the case's support elements while that support
+  lasts, who sees only their own elements and the essentials needed to deliver them.
+Only roles that may see a case at all (VIEW in ROLE_ACTIONS) have any way: auditors and administrators
+never see case content. Inactive users see nothing; the superuser flag grants nothing.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import reduce
+from typing import Any
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.models import Case, SupportElement
+from partners.models import Agency, AgencyKind, Role
+from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
+
+
+class Capability(models.TextChoices):
+    """What someone may do: asked of the gate, granted by role and by level. (A task on a case is
+    cases.models.Action; the kind of an audit entry is audit.services.EntryKind.)"""
+
+    # About one case.
+    VIEW = "view", "See the case summary"
+    VIEW_FULL = "view_full", "See the whole case"
+    VIEW_PLAN = "view_plan", "See the support plan"
+    ADD_NOTE = "add_note", "Add a note"
+    ASSESS = "assess", "Add an assessment"
+    MOVE = "move", "Move the case to another stage"
+    SCREEN = "screen", "Record the police screening decision"
+    CONSENT = "consent", "Record consent"
+    PLAN = "plan", "Change the support plan, actions and reviews"
+    DECIDE = "decide", "Record a panel decision"
+    ACCESS_HISTORY = "access_history", "See who has seen the case"
+    SHARE = "share", "Share the case and answer access requests"
+    # Service-wide.
+    CREATE_REFERRAL = "create_referral", "Log a referral"
+    REQUEST_ACCESS = "request_access", "Ask for access to a case"
+    BREAK_GLASS = "break_glass", "Take emergency access to a case"
+    SEARCH_AUDIT = "search_audit", "Search the audit log"
+    EXPORT_AUDIT = "export_audit", "Export the audit log"
+    VIEW_DASHBOARD = "view_dashboard", "See the panel dashboard"
+    ADMINISTER = "administer", "Keep the reference data: agencies and user accounts"
+    # About one panel meeting.
+    VIEW_MEETING = "view_meeting", "See a panel meeting"
+    ORGANISE_MEETING = "organise_meeting", "Plan a meeting: agenda, invitations, circulation"
+    CHAIR_MEETING = "chair_meeting", "Run a meeting: attendance, decisions, actions, minutes"
+
+
+class AccessLevel(models.TextChoices):
+    OWNER = "owner", "Owning council"
+    POLICE = "police", "Police for the subject's area"
+    FULL = "full", "Full access by grant"
+    SUMMARY = "summary", "Summary access by grant"
+    PROVIDER = "provider", "Intervention provider for part of the plan"
+
+
+CASE_CAPABILITIES = frozenset(
+    {
+        Capability.VIEW,
+        Capability.VIEW_FULL,
+        Capability.VIEW_PLAN,
+        Capability.ADD_NOTE,
+        Capability.ASSESS,
+        Capability.MOVE,
+        Capability.SCREEN,
+        Capability.CONSENT,
+        Capability.PLAN,
+        Capability.DECIDE,
+        Capability.ACCESS_HISTORY,
+        Capability.SHARE,
+    }
+)
+READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
+CASEWORK = READ | {Capability.ADD_NOTE, Capability.ASSESS, Capability.MOVE, Capability.PLAN}
+
+# What each role may do at all.
+ORGANISER = frozenset({Capability.VIEW_DASHBOARD, Capability.VIEW_MEETING, Capability.ORGANISE_MEETING})
+ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
+    Role.PREVENT_COORDINATOR: CASEWORK
+    | ORGANISER
+    | {
+        Capability.CONSENT,
+        Capability.ACCESS_HISTORY,
+        Capability.SHARE,
+        Capability.CREATE_REFERRAL,
+        Capability.REQUEST_ACCESS,
+    },
+    Role.PANEL_CHAIR: CASEWORK
+    | ORGANISER
+    | {
+        Capability.CONSENT,
+        Capability.DECIDE,
+        Capability.ACCESS_HISTORY,
+        Capability.SHARE,
+        Capability.REQUEST_ACCESS,
+        Capability.BREAK_GLASS,
+        Capability.CHAIR_MEETING,
+    },
+    Role.POLICE_PRACTITIONER: CASEWORK
+    | {Capability.SCREEN, Capability.REQUEST_ACCESS, Capability.BREAK_GLASS, Capability.VIEW_MEETING},
+    Role.PANEL_MEMBER: READ | {Capability.ADD_NOTE, Capability.REQUEST_ACCESS, Capability.VIEW_MEETING},
+    Role.INTERVENTION_PROVIDER: frozenset(
+        {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.VIEW_MEETING}
+    ),
+    Role.AUDITOR: frozenset({Capability.SEARCH_AUDIT, Capability.EXPORT_AUDIT}),
+    Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER}),
+}
+
+# What each kind of access to a case allows. The levels form a chain, each allowing all that the next
+# allows (police ⊃ owner ⊃ full ⊃ provider ⊃ summary), so the strongest way of seeing a case decides.
+LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
+    AccessLevel.OWNER: CASE_CAPABILITIES - {Capability.SCREEN},
+    AccessLevel.POLICE: CASE_CAPABILITIES,
+    AccessLevel.FULL: READ | {Capability.ADD_NOTE},
+    AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
+    AccessLevel.PROVIDER: frozenset({Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE}),
+}
+GRANT_PERMISSIONS = ("view_case", "view_case_full")
+
+
+def is_active(user: Any) -> bool:
+    """Signed in, and neither the person nor their agency has been deactivated."""
+    return bool(user.is_authenticated and user.is_active and user.agency.is_active)
+
+
+def role_allows(user: Any, action: Capability) -> bool:
+    return is_active(user) and action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def level_allows(level: AccessLevel | None, action: Capability) -> bool:
+    return level is not None and action in LEVEL_ACTIONS[level]
+
+
+def strongest(levels: Iterable[AccessLevel]) -> AccessLevel | None:
+    """The level that allows the most (the levels form a chain, see LEVEL_ACTIONS)."""
+    return max(levels, key=lambda level: len(LEVEL_ACTIONS[level]), default=None)
+
+
+def owning_council(user: Any) -> int | None:
+    """The council whose cases and meetings this user owns: a coordinator's or a chair's own, if it is a
+    local authority."""
+    agency = user.agency
+    if user.role in (Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR) and agency.kind == AgencyKind.LOCAL_AUTHORITY:
+        return int(agency.pk)
+    return None
+
+
+def police_area(user: Any) -> str | None:
+    """The force area whose subjects this user polices: a police practitioner's own force's."""
+    agency = user.agency
+    if user.role == Role.POLICE_PRACTITIONER and agency.kind == AgencyKind.POLICE and agency.police_force_area:
+        return str(agency.police_force_area)
+    return None
+
+
+def current_support() -> Q:
+    """Support elements that have not ended: a provider's access ends with the support they deliver."""
+    return Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+
+
+def provided_support(user: Any) -> QuerySet[SupportElement]:
+    """The support this user delivers now: the elements naming them that have not ended."""
+    return SupportElement.objects.filter(current_support(), provider_user_id=user.pk)
+
+
+def granted_ids(user: Any, levels: Iterable[str]) -> QuerySet[ShareGrant, Any]:
+    """Ids of cases with a grant in force (at one of `levels`) to the user or their agency, and the
+    guardian permission behind it."""
+    direct = CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename__in=GRANT_PERMISSIONS
+    ).values("content_object_id")
+    via_group = CaseGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename__in=GRANT_PERMISSIONS
+    ).values("content_object_id")
+    in_force = ShareGrant.objects.active().for_user(user).filter(level__in=list(levels))
+    return in_force.filter(case_id__in=direct.union(via_group)).values("case_id")
+
+
+# --- the ways of seeing a case ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The cases one way opens to one user, twice over: as a condition on the case row (to test one case:
+    the gate, earlier cases) and as a subquery of their ids (to list them: the union in visible_cases)."""
+
+    condition: Q
+    ids: QuerySet[Any, Any]
+
+    @classmethod
+    def on_row(cls, condition: Q) -> Opening:
+        return cls(condition, Case.objects.filter(condition).values("pk"))
+
+    @classmethod
+    def of_ids(cls, ids: QuerySet[Any, Any]) -> Opening:
+        return cls(Q(pk__in=ids), ids)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of the owner's sharing tab: who can see the case, why, at which level, until when (None:
+    while their role lasts), and the grant behind it with its legal basis, if any."""
+
+    who: str
+    why: str
+    level: str
+    until: date | datetime | None = None
+    grant: ShareGrant | None = None
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class Way:
+    """One way of seeing a case. `opens(user, levels)`: the cases it opens to the user at one of `levels`
+    (only those it gives), or None when it opens none to them; `routes(case)`: who sees the case this
+    way, and why, for the owner."""
+
+    levels: tuple[AccessLevel, ...]
+    opens: Callable[[Any, frozenset[AccessLevel]], Opening | None]
+    routes: Callable[[Case], list[Route]]
+
+
+def _owner_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
+    council = owning_council(user)
+    return Opening.on_row(Q(owning_agency_id=council)) if council is not None else None
+
+
+def _owner_routes(case: Case) -> list[Route]:
+    who = f"Prevent coordinators and panel chairs of {case.owning_agency.name}"
+    return [Route(who, "Owning council", AccessLevel.OWNER.label)]
+
+
+def _police_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
+    area = police_area(user)
+    return Opening.on_row(Q(subject__police_force_area=area)) if area is not None else None
+
+
+def _police_routes(case: Case) -> list[Route]:
+    forces = Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=case.subject.police_force_area)
+    why = "Police for the subject's area"
+    return [Route(f"Police practitioners of {force.name}", why, AccessLevel.POLICE.label) for force in forces]
+
+
+def _provider_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
+    if user.role != Role.INTERVENTION_PROVIDER:
+        return None
+    return Opening.of_ids(provided_support(user).values("plan__case_id"))
+
+
+def _provider_routes(case: Case) -> list[Route]:
+    elements = SupportElement.objects.filter(current_support(), plan__case=case, provider_user__isnull=False)
+    why = "Named provider of part of the support plan"
+    return [
+        Route(f"{e.provider_user} ({e.provider.name})", why, AccessLevel.PROVIDER.label, e.ends_on)
+        for e in elements.select_related("provider_user", "provider")
+    ]
+
+
+def _grant_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
+    return Opening.of_ids(granted_ids(user, [Level(level.value) for level in levels]))
+
+
+def _grant_routes(case: Case) -> list[Route]:
+    rows = []
+    for grant in ShareGrant.objects.active().filter(case=case).select_related("agency", "user__agency"):
+        who = grant.agency.name if grant.agency else f"{grant.user} ({grant.user.agency.name})"  # type: ignore[union-attr]
+        why = f"{grant.get_kind_display()}: {grant.purpose}"
+        rows.append(Route(who, why, grant.get_level_display(), grant.ends_at, grant, grant.get_legal_basis_display()))
+    return rows
+
+
+# In the order the owner reads them on the sharing tab.
+WAYS = (
+    Way((AccessLevel.OWNER,), _owner_opens, _owner_routes),
+    Way((AccessLevel.POLICE,), _police_opens, _police_routes),
+    Way((AccessLevel.PROVIDER,), _provider_opens, _provider_routes),
+    Way((AccessLevel.FULL, AccessLevel.SUMMARY), _grant_opens, _grant_routes),
+)
+
+
+def openings(user: Any, levels: Collection[AccessLevel] = tuple(AccessLevel)) -> list[Opening]:
+    """What each way opens to this user at one of `levels`. None for a role that may not see a case."""
+    if not role_allows(user, Capability.VIEW):
+        return []
+    found = []
+    for way in WAYS:
+        wanted = frozenset(way.levels).intersection(levels)
+        opening = way.opens(user, wanted) if wanted else None
+        if opening is not None:
+            found.append(opening)
+    return found
+
+
+def openings_by_level(user: Any) -> dict[AccessLevel, Q]:
+    """For each level, the cases the ways open to this user at that level, as one row condition."""
+    by_level = {}
+    for level in AccessLevel:
+        conditions = [opening.condition for opening in openings(user, {level})]
+        if conditions:
+            by_level[level] = reduce(operator.or_, conditions)
+    return by_level
+
+
+def levels_allowing(action: Capability) -> frozenset[AccessLevel]:
+    return frozenset(AccessLevel(level) for level, actions in LEVEL_ACTIONS.items() if action in actions)
+
+
+def routes(case: Case) -> list[Route]:
+    """Every route by which someone can see this case, and why, way by way."""
+    return [route for way in WAYS for route in way.routes(case)]
