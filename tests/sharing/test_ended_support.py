@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cases import services as case_services
 from cases.models import Case, SupportElement
+from cases.services import casework as case_services
 from partners.models import Agency, AgencyKind, Role, User
 from sharing.access import (
     AccessLevel,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cases import meetings
+from cases.services import meetings
 from partners.models import AgencyKind, Role, User
 from tests.base import BaseTestCase
 from tests.cases.meeting_helpers import plan_meeting
