@@ -69,7 +69,7 @@ def review_flagged(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResp
     entry = AuditEntry.objects.filter(pk=entry_id, is_flagged=True).select_related("actor", "actor_agency").first()
     if entry is None:
         raise Http404("No such flagged entry")
-    form = FlagReviewForm(request.POST or None)
+    form = FlagReviewForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             audit.review_flagged_entry(
@@ -123,7 +123,7 @@ def new_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 def new_case_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An auditor asks for one case's access report by its reference."""
     require(request.user, Capability.EXPORT_AUDIT)
-    form = CaseReportForm(request.POST or None)
+    form = CaseReportForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             job = jobs.request_export(

@@ -36,8 +36,8 @@ REASONS = {
 def run(ctx: BenchContext) -> str:
     missed = [t for t in ctx.targets if not t.met]
     changes = [
-        "- `sharing.access`: the ways of seeing a case (owner, police area, grants backed by guardian "
-        "permissions, provider) are listed once (`_ways`); `visible_cases` combines them as one "
+        "- `sharing`: the ways of seeing a case (owner, police area, grants backed by guardian "
+        "permissions, provider) are listed once (`sharing.policy.WAYS`); `visible_cases` combines them as one "
         "`pk IN (a UNION ALL b …)`, the single-case gate ORs them as conditions on the row it found by "
         "reference. With the OR, every list and count tested every case row against every way (a full scan "
         "of `cases_case`, growing with the national table); with the union, the gate would build a police "

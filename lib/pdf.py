@@ -42,11 +42,6 @@ def render_pdf(html: str, *, fetcher: RefusingFetcher | None = None) -> bytes:
     return document.write_pdf()
 
 
-def render_document(html: str, *, fetcher: RefusingFetcher | None = None) -> Any:
-    """Lay out HTML without writing it, so callers can join several documents' pages into one PDF."""
-    return HTML(string=html, base_url=None, url_fetcher=fetcher or RefusingFetcher()).render()
-
-
 def render_many(
     documents: Sequence[str], *, processes: int = 0, on_done: Callable[[int], None] | None = None
 ) -> list[bytes]:

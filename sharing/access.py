@@ -36,9 +36,9 @@ from cases.models import (
     PanelMeetingQuerySet,
     SupportElement,
 )
-from partners.models import Role
 from sharing.policy import (
     LEVEL_ACTIONS,
+    MEETING_LEVEL_ACTIONS,
     READ,
     ROLE_ACTIONS,
     AccessLevel,
@@ -47,12 +47,14 @@ from sharing.policy import (
     is_active,
     level_allows,
     levels_allowing,
+    meeting_level,
     openings,
     openings_by_level,
     owning_council,
     provided_support,
     role_allows,
     routes,
+    sees_only_own_support,
     strongest,
 )
 
@@ -211,7 +213,7 @@ def visible_assessments(user: Any, case: Case) -> QuerySet[Assessment]:
 def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:
     """Support elements of a case the user can see (call after access_case): an intervention provider sees
     only the support they deliver now, whatever else gives them the case; others see the whole plan."""
-    if user.role == Role.INTERVENTION_PROVIDER:
+    if sees_only_own_support(user):
         return provided_support(user).filter(plan__case=case)
     return SupportElement.objects.filter(plan__case=case)
 
@@ -302,11 +304,6 @@ def can_export(user: Any) -> bool:
 # cases they may see anyway (by their own access or a meeting-scoped grant): a meeting never widens what
 # a case shows.
 
-MEETING_LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
-    "owner": frozenset({Capability.VIEW_MEETING, Capability.ORGANISE_MEETING, Capability.CHAIR_MEETING}),
-    "invitee": frozenset({Capability.VIEW_MEETING}),
-}
-
 
 def visible_meetings(user: Any) -> PanelMeetingQuerySet:
     """Meetings the user may open: their council's, or ones they or their agency are invited to."""
@@ -320,14 +317,9 @@ def visible_meetings(user: Any) -> PanelMeetingQuerySet:
     return PanelMeeting.objects.filter(rule)
 
 
-def _meeting_level(user: Any, meeting: PanelMeeting) -> str:
-    council = owning_council(user)
-    return "owner" if council is not None and meeting.owning_agency_id == council else "invitee"
-
-
 def can_meeting(user: Any, meeting: PanelMeeting, action: Capability) -> bool:
     """For templates: may this user do `action` on a meeting they reached through access_meeting?"""
-    return can_do(user, action) and action in MEETING_LEVEL_ACTIONS[_meeting_level(user, meeting)]
+    return can_do(user, action) and action in MEETING_LEVEL_ACTIONS[meeting_level(user, meeting.owning_agency_id)]
 
 
 def _find_meeting(user: Any, reference: UUID) -> PanelMeeting | None:

@@ -136,6 +136,12 @@ LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
 GRANT_PERMISSIONS = ("view_case", "view_case_full")
 
 
+def roles_with(action: Capability) -> frozenset[str]:
+    """The roles whose row of ROLE_ACTIONS allows `action`: for services that list people by what they may
+    do (who an attendance register lists, who may chair), so no role set is written out elsewhere."""
+    return frozenset(role for role, actions in ROLE_ACTIONS.items() if action in actions)
+
+
 def is_active(user: Any) -> bool:
     """Signed in, and neither the person nor their agency has been deactivated."""
     return bool(user.is_authenticated and user.is_active and user.agency.is_active)
@@ -169,6 +175,12 @@ def police_area(user: Any) -> str | None:
     if user.role == Role.POLICE_PRACTITIONER and agency.kind == AgencyKind.POLICE and agency.police_force_area:
         return str(agency.police_force_area)
     return None
+
+
+def sees_only_own_support(user: Any) -> bool:
+    """Intervention providers see a case for the support they deliver, and only that support of its plan,
+    whatever else (a grant) also gives them the case."""
+    return bool(user.role == Role.INTERVENTION_PROVIDER)
 
 
 def current_support() -> Q:
@@ -254,19 +266,28 @@ def _police_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
 
 
 def _police_routes(case: Case) -> list[Route]:
-    forces = Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=case.subject.police_force_area)
+    forces = Agency.objects.filter(
+        kind=AgencyKind.POLICE, police_force_area=case.subject.police_force_area, is_active=True
+    )
     why = "Police for the subject's area"
     return [Route(f"Police practitioners of {force.name}", why, AccessLevel.POLICE.label) for force in forces]
 
 
 def _provider_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
-    if user.role != Role.INTERVENTION_PROVIDER:
+    if not sees_only_own_support(user):
         return None
     return Opening.of_ids(provided_support(user).values("plan__case_id"))
 
 
 def _provider_routes(case: Case) -> list[Route]:
-    elements = SupportElement.objects.filter(current_support(), plan__case=case, provider_user__isnull=False)
+    # As _provider_opens: a current element naming an active provider of an active agency.
+    elements = SupportElement.objects.filter(
+        current_support(),
+        plan__case=case,
+        provider_user__role=Role.INTERVENTION_PROVIDER,
+        provider_user__is_active=True,
+        provider_user__agency__is_active=True,
+    )
     why = "Named provider of part of the support plan"
     return [
         Route(f"{e.provider_user} ({e.provider.name})", why, AccessLevel.PROVIDER.label, e.ends_on)
@@ -280,7 +301,14 @@ def _grant_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
 
 def _grant_routes(case: Case) -> list[Route]:
     rows = []
-    for grant in ShareGrant.objects.active().filter(case=case).select_related("agency", "user__agency"):
+    # As _grant_opens: a grant in force, to an active person or agency, with its permission behind it.
+    grants = (
+        ShareGrant.objects.active()
+        .filter(case=case)
+        .exclude(agency__is_active=False)
+        .exclude(Q(user__is_active=False) | Q(user__agency__is_active=False))
+    )
+    for grant in grants.select_related("agency", "user__agency"):
         who = grant.agency.name if grant.agency else f"{grant.user} ({grant.user.agency.name})"  # type: ignore[union-attr]
         why = f"{grant.get_kind_display()}: {grant.purpose}"
         rows.append(Route(who, why, grant.get_level_display(), grant.ends_at, grant, grant.get_legal_basis_display()))
@@ -326,3 +354,27 @@ def levels_allowing(action: Capability) -> frozenset[AccessLevel]:
 def routes(case: Case) -> list[Route]:
     """Every route by which someone can see this case, and why, way by way."""
     return [route for way in WAYS for route in way.routes(case)]
+
+
+# --- panel meetings ---------------------------------------------------------------------------------
+# The owning council's coordinators and chairs see and organise its meetings; only a panel chair runs
+# one. Anyone else sees a meeting only when they or their agency are invited, and then only the agenda
+# cases they may see anyway (by their own access or a meeting-scoped grant): a meeting never widens what
+# a case shows.
+
+
+class MeetingLevel(models.TextChoices):
+    OWNER = "owner", "Owning council"
+    INVITEE = "invitee", "Invited"
+
+
+MEETING_LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
+    MeetingLevel.OWNER: frozenset({Capability.VIEW_MEETING, Capability.ORGANISE_MEETING, Capability.CHAIR_MEETING}),
+    MeetingLevel.INVITEE: frozenset({Capability.VIEW_MEETING}),
+}
+
+
+def meeting_level(user: Any, owning_agency_id: int) -> MeetingLevel:
+    """How this user comes to a meeting of that council's panel (call for meetings they can see)."""
+    council = owning_council(user)
+    return MeetingLevel.OWNER if council is not None and owning_agency_id == council else MeetingLevel.INVITEE

@@ -22,7 +22,7 @@ from sharing.models import AccessRequest, LegalBasis, Level, RequestStatus, Shar
 
 def grant(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.SHARE)
-    form = GrantForm(request.POST or None)
+    form = GrantForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         d = form.cleaned_data
         with refusal_shown_on(form):
@@ -63,7 +63,7 @@ def revoke(request: AuthenticatedHttpRequest, reference: UUID, grant_reference: 
 def extend(request: AuthenticatedHttpRequest, reference: UUID, grant_reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.SHARE)
     item = _grant_of(case, grant_reference)
-    form = ExtendForm(request.POST or None)
+    form = ExtendForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             services.extend_grant(grant=item, actor=request.user, ends_at=end_of(form.cleaned_data["until"]))
@@ -76,7 +76,7 @@ def extend(request: AuthenticatedHttpRequest, reference: UUID, grant_reference: 
 def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for access to a case by its number; owners see and answer requests for their cases."""
     require(request.user, Capability.REQUEST_ACCESS)
-    form = RequestAccessForm(request.POST or None)
+    form = RequestAccessForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         number = form.cleaned_data["number"]
         with refusal_shown_on(form):
@@ -116,7 +116,7 @@ def answer(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     if item is None:
         raise Http404("No such request")
     case = access_case(request.user, item.case.reference, action=Capability.SHARE)
-    form = AnswerRequestForm(request.POST or None)
+    form = AnswerRequestForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         d = form.cleaned_data
         with refusal_shown_on(form):
@@ -138,7 +138,7 @@ def answer(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
 
 def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, Capability.BREAK_GLASS)
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         number = form.cleaned_data["number"]
         case = find_case_by_number(number)

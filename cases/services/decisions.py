@@ -39,6 +39,7 @@ DECISION_FROM: dict[DecisionOutcome, tuple[frozenset[Stage], Stage]] = {
 
 
 def decisions_available(case: Case) -> list[DecisionOutcome]:
+    """The decisions a panel can record on `case` at its stage (for the decision form; any caller)."""
     return [outcome for outcome, (sources, _) in DECISION_FROM.items() if case.stage in sources]
 
 

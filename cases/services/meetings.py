@@ -37,21 +37,14 @@ from cases.services.decisions import decisions_losing_quorum
 from cases.services.sittings import refuse_before_start, refuse_if_locked
 from cases.services.stages import change_stage, refuse
 from cases.tasks import notify_minutes_approved
-from partners.models import Agency, Role, User
+from partners.models import Agency, User
+from sharing.policy import Capability, roles_with
 from sharing.services import end_meeting_access, grant_meeting_access
 
 KIND_BY_STAGE = dict(AGENDA_STAGES)
 # Cases that come back to a panel are listed again as they go on the agenda (the stage machine's
 # 'deferred' and 're-assessment scheduled' both lead back to 'listed for panel').
 RELIST = frozenset({Stage.DEFERRED, Stage.REASSESSMENT_SCHEDULED})
-# Roles who sit on or report to a panel; auditors and administrators never attend.
-ATTENDING_ROLES = (
-    Role.PREVENT_COORDINATOR,
-    Role.PANEL_CHAIR,
-    Role.POLICE_PRACTITIONER,
-    Role.PANEL_MEMBER,
-    Role.INTERVENTION_PROVIDER,
-)
 
 
 def agenda_kind(case: Case) -> AgendaKind:
@@ -82,10 +75,11 @@ def expected_attendees(meeting: PanelMeeting) -> list[User]:
     people, and the panel roles of invited agencies."""
     invited_agencies = Invitation.objects.filter(meeting=meeting, agency__isnull=False).values("agency_id")
     invited_people = Invitation.objects.filter(meeting=meeting, user__isnull=False).values("user_id")
-    council = Q(
-        agency_id=meeting.owning_agency_id, role__in=[Role.PREVENT_COORDINATOR, Role.PANEL_CHAIR], is_active=True
-    )
-    invited = Q(agency_id__in=invited_agencies, role__in=ATTENDING_ROLES, is_active=True) | Q(pk__in=invited_people)
+    # The roles come from the policy: the council's organisers, and of invited agencies whoever may see a
+    # meeting at all (never auditors or administrators).
+    council = Q(agency_id=meeting.owning_agency_id, role__in=roles_with(Capability.ORGANISE_MEETING), is_active=True)
+    attending = roles_with(Capability.VIEW_MEETING)
+    invited = Q(agency_id__in=invited_agencies, role__in=attending, is_active=True) | Q(pk__in=invited_people)
     people = User.objects.filter(council | invited | Q(pk=meeting.chair_id)).select_related("agency")
     return sorted(people, key=lambda u: (u.pk != meeting.chair_id, u.agency.name, u.last_name, u.first_name))
 
@@ -97,7 +91,11 @@ def expected_attendees(meeting: PanelMeeting) -> list[User]:
 def create_meeting(*, actor: User, held_on: date, starts_at: time, place: str, chair: User) -> PanelMeeting:
     """Plan a meeting of the actor's council's panel. The chair must be an active panel chair of that
     council (CTSA 2015 s.37(5): the local authority chairs). Audited as meeting.created."""
-    if chair.role != Role.PANEL_CHAIR or chair.agency_id != actor.agency_id or not chair.is_active:
+    if (
+        chair.role not in roles_with(Capability.CHAIR_MEETING)
+        or chair.agency_id != actor.agency_id
+        or not chair.is_active
+    ):
         refuse(f"The chair must be a panel chair of {actor.agency.name}.")
     if held_on < timezone.localdate():
         refuse("The meeting date must be today or in the future.")
@@ -205,7 +203,7 @@ def invite(
     refuse_if_locked(meeting)
     if (agency is None) == (user is None):
         refuse("Invite one agency or one person.")
-    if user is not None and (not user.is_active or user.role not in ATTENDING_ROLES):
+    if user is not None and (not user.is_active or user.role not in roles_with(Capability.VIEW_MEETING)):
         refuse("Only active panel members, police, coordinators, chairs and providers can be invited.")
     if agency is not None and not agency.is_active:
         refuse(f"{agency.name} is no longer active.")

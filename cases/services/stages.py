@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from audit import services as audit
 from cases.models import Case, Consent, ConsentGiver, ConsentStatus, ReviewKind, Stage, StageChange, SupportPlan
-from partners.models import Role, User
+from partners.models import User
+from sharing.policy import Capability, roles_with
 
 # The stage machine. A move not listed here is refused.
 TRANSITIONS: dict[Stage, frozenset[Stage]] = {
@@ -159,7 +160,7 @@ def move_case(*, case: Case, actor: User, to: Stage, reason: str) -> Case:
         refuse("Continuing support after a review is a panel decision: record it as a decision of a quorate panel.")
     if to in CONSENT_STAGES:
         refuse(f"'{to.label}' follows refused or withdrawn consent: record the consent and the re-assessment date.")
-    if case.stage == Stage.POLICE_SCREENING and actor.role != Role.POLICE_PRACTITIONER:
+    if case.stage == Stage.POLICE_SCREENING and actor.role not in roles_with(Capability.SCREEN):
         refuse("Only a police decision can close, signpost, keep or refer a case at screening (CTSA 2015 s.36(2)).")
     if to == Stage.SUPPORT_ACTIVE and case.stage == Stage.CONSENT_SOUGHT:
         _check_support_can_start(case)

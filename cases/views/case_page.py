@@ -48,7 +48,10 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "tab": tab,
         "tabs": [(key, label) for key, label, action in TABS if can(user, case, action)],
         "can_view_full": can(user, case, Capability.VIEW_FULL),
-        "can_move": can(user, case, Capability.MOVE) and bool(stages.manual_stages(case)),
+        # At police screening only the screening decision moves a case (a police decision, CTSA s.36(2)).
+        "can_move": can(user, case, Capability.MOVE)
+        and case.stage != Stage.POLICE_SCREENING
+        and bool(stages.manual_stages(case)),
         "can_screen": can(user, case, Capability.SCREEN) and case.stage == Stage.POLICE_SCREENING,
         "can_decide": can(user, case, Capability.DECIDE) and bool(decisions.decisions_available(case)),
         "can_consent": can(user, case, Capability.CONSENT)

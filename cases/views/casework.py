@@ -33,7 +33,7 @@ FORM = "cases/case_form.html"
 
 def move(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.MOVE)
-    form = MoveForm(request.POST or None, stages=stages.manual_stages(case))
+    form = MoveForm(request.POST if request.method == "POST" else None, stages=stages.manual_stages(case))
     if form.is_valid():
         with refusal_shown_on(form):
             to, reason = Stage(form.cleaned_data["to"]), form.cleaned_data["reason"]
@@ -46,7 +46,7 @@ def move(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
 def screen(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     """The police screening decision: a move out of 'police screening' (CTSA 2015 s.36(2))."""
     case = access_case(request.user, reference, action=Capability.SCREEN)
-    form = MoveForm(request.POST or None, stages=stages.manual_stages(case))
+    form = MoveForm(request.POST if request.method == "POST" else None, stages=stages.manual_stages(case))
     if form.is_valid():
         with refusal_shown_on(form):
             to, reason = Stage(form.cleaned_data["to"]), form.cleaned_data["reason"]
@@ -59,7 +59,7 @@ def screen(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
 
 def add_note(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.ADD_NOTE)
-    form = NoteForm(request.POST or None)
+    form = NoteForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             d = form.cleaned_data
@@ -73,7 +73,7 @@ def add_note(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse
 
 def add_assessment(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.ASSESS)
-    form = AssessmentForm(request.POST or None)
+    form = AssessmentForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             d = form.cleaned_data
@@ -94,7 +94,7 @@ def add_assessment(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRe
 
 def consent(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.CONSENT)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             d = form.cleaned_data
@@ -130,7 +130,7 @@ def decide(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
 
 def add_support(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.PLAN)
-    form = SupportElementForm(request.POST or None)
+    form = SupportElementForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.add_support_element(case=case, actor=request.user, **form.cleaned_data)
@@ -142,7 +142,7 @@ def add_support(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespo
 
 def add_action(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.PLAN)
-    form = ActionForm(request.POST or None)
+    form = ActionForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.add_action(case=case, actor=request.user, **form.cleaned_data)
@@ -165,7 +165,7 @@ def complete_action(request: AuthenticatedHttpRequest, reference: UUID, action: 
 
 def schedule_review(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.PLAN)
-    form = ScheduleReviewForm(request.POST or None)
+    form = ScheduleReviewForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.schedule_review(case=case, actor=request.user, due_on=form.cleaned_data["due_on"])
@@ -180,7 +180,7 @@ def complete_review(request: AuthenticatedHttpRequest, reference: UUID, review: 
     item = case.reviews.filter(reference=review, completed_on__isnull=True).first()
     if item is None:
         raise Http404("No such review")
-    form = ReviewOutcomeForm(request.POST or None)
+    form = ReviewOutcomeForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.complete_review(review=item, actor=request.user, outcome=form.cleaned_data["outcome"])

@@ -57,7 +57,7 @@ def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def new_meeting(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, Capability.ORGANISE_MEETING)
-    form = MeetingForm(request.POST or None, agency=request.user.agency)
+    form = MeetingForm(request.POST if request.method == "POST" else None, agency=request.user.agency)
     if form.is_valid():
         with refusal_shown_on(form):
             meeting = meetings.create_meeting(actor=request.user, **form.cleaned_data)
@@ -117,7 +117,7 @@ def build_agenda(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpRespon
     found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
     groups = meetings.agenda_candidates(cases=visible_cases(request.user, action=Capability.MOVE), meeting=found)
     candidates = {str(case.reference): case for _, listed in groups for case in listed}
-    form = AgendaForm(request.POST or None, candidates=list(candidates.values()))
+    form = AgendaForm(request.POST if request.method == "POST" else None, candidates=list(candidates.values()))
     if form.is_valid():
         chosen = [candidates[key] for key in form.cleaned_data["cases"]]
         with refusal_shown_on(form):
@@ -138,7 +138,9 @@ def remove_item(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) ->
 
 def invite(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse:
     found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
-    form = InvitationForm(request.POST or None, items=found.items.select_related("case__subject"))
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None, items=found.items.select_related("case__subject")
+    )
     if form.is_valid():
         with refusal_shown_on(form):
             d = form.cleaned_data
@@ -160,7 +162,11 @@ def circulate(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse:
 def attendance(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse:
     found = access_meeting(request.user, meeting, action=Capability.CHAIR_MEETING)
     present = [str(pk) for pk in found.attendance.filter(present=True).values_list("user_id", flat=True)]
-    form = AttendanceForm(request.POST or None, people=meetings.expected_attendees(found), initial={"present": present})
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None,
+        people=meetings.expected_attendees(found),
+        initial={"present": present},
+    )
     if form.is_valid():
         with refusal_shown_on(form):
             meetings.record_attendance(meeting=found, actor=request.user, present=form.present_users())

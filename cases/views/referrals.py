@@ -26,7 +26,7 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, Capability.CREATE_REFERRAL)
     user = request.user
     matches = _matches(request)
-    form = ReferralForm(request.POST or None, matches=matches)
+    form = ReferralForm(request.POST if request.method == "POST" else None, matches=matches)
     if form.is_valid():
         choice = form.cleaned_data.get("link_subject", "")
         existing = next((s for s in matches if str(s.reference) == choice), None)
@@ -47,7 +47,7 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _matches(request: AuthenticatedHttpRequest) -> list[Subject]:
     """Earlier subjects who may be the person being referred, once the person's details are valid."""
-    probe = ReferralForm(request.POST or None)
+    probe = ReferralForm(request.POST if request.method == "POST" else None)
     if not probe.is_valid():
         return []
     return referrals.matching_subjects(
