@@ -288,6 +288,8 @@ def approve_request(
 
 @transaction.atomic
 def refuse_request(*, request: AccessRequest, actor: User, note: str) -> AccessRequest:
+    """The owner refuses an access request (the caller has checked Capability.SHARE on its case). Audited
+    and emailed like an approval; raises ValidationError when the request has already been answered."""
     request = AccessRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
     if request.status != RequestStatus.PENDING:
         _refuse("This request has already been answered.")

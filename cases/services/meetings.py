@@ -323,6 +323,7 @@ def record_discussion(*, item: AgendaItem, actor: User, discussion: str) -> Agen
 
 
 def present_attendees(meeting: PanelMeeting) -> list[User]:
+    """Who the recorded attendance says was present: the people whose copies of the minutes are made."""
     return [row.user for row in meeting.attendance.filter(present=True).select_related("user__agency")]
 
 
