@@ -103,7 +103,7 @@ class PartnerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: igno
     pass
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp devices name no related_name
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=40, choices=Role.choices)
 

@@ -56,7 +56,7 @@ class RegistrationComplete(CompleteCredentialRegistrationView):
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
         request = self.request
         state = self.get_state()
-        passkey = passkeys.register_passkey(user=request.user, helper=self.get_helper(), state=state, data=request.data)  # type: ignore[attr-defined]
+        passkey = passkeys.register_passkey(user=request.user, helper=self.get_helper(), state=state, data=request.data)
         if mfa.passkey_owed(request):
             mfa.mark_verified(request, passkey)
         messages.success(request, "Your passkey has been added.")
@@ -69,6 +69,6 @@ class AuthenticationComplete(CompleteCredentialAuthenticationView):
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
         request = self.request
         state = self.get_state()
-        passkey = passkeys.verify_passkey(user=request.user, helper=self.get_helper(), state=state, data=request.data)  # type: ignore[attr-defined]
+        passkey = passkeys.verify_passkey(user=request.user, helper=self.get_helper(), state=state, data=request.data)
         mfa.mark_verified(request, passkey)
         return JsonResponse({"id": passkey.pk, "redirect_url": next_url(request)})
