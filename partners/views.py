@@ -107,7 +107,9 @@ def mfa_qr(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @mfa_not_required
 def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every sign-in: the code from the app (or a recovery code) after the password."""
+    """Every sign-in: the code from the app (or a recovery code), or the user's passkey, after the password.
+    A role that must use a passkey and has one is offered only the passkey; a session of such a role that was
+    verified with a code is sent back here to use it (partners.mfa.passkey_owed)."""
     if mfa.is_verified(request) and not mfa.passkey_owed(request):
         return redirect(next_url(request))
     if not mfa.has_confirmed_device(request.user):
