@@ -185,6 +185,31 @@ def record_mfa_failed(*, user: Any, throttled: bool) -> AuditEntry:
     )
 
 
+def record_passkey_enrolled(*, user: Any, passkey: models.Model) -> AuditEntry:
+    return record(
+        event="auth.passkey_enrolled", actor=user, obj=passkey, action=EntryKind.CREATE, object_repr=user.username
+    )
+
+
+def record_passkey_removed(*, user: Any, passkey: models.Model) -> AuditEntry:
+    return record(
+        event="auth.passkey_removed", actor=user, obj=passkey, action=EntryKind.DELETE, object_repr=user.username
+    )
+
+
+def record_passkey_failed(*, user: Any, step: str, reason: str) -> AuditEntry:
+    """A passkey the browser offered was refused, at registration or at sign-in (`reason` is the library's
+    error name, e.g. invalid_authentication_response; never anything the browser sent)."""
+    return record(
+        event="auth.passkey_failed",
+        actor=user,
+        obj=user,
+        outcome=Outcome.DENIED,
+        object_repr=user.username,
+        detail={"step": step, "reason": reason},
+    )
+
+
 def record_session_expired(*, user: Any, reason: str) -> AuditEntry:
     return record(
         event="auth.session_expired", actor=user, obj=user, object_repr=user.username, detail={"reason": reason}

@@ -11,6 +11,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
 
 from partners import services
 from partners.models import Agency, User, UserDeletionRefused
@@ -66,7 +67,8 @@ class PartnerUserAdmin(UserAdmin):
 
 
 # django-otp registers its devices in the admin, where a superuser could read anyone's TOTP secret and
-# recovery codes: a second factor someone else can read is not a second factor.
-for _model in (TOTPDevice, StaticDevice):
+# recovery codes, and django-otp-webauthn its passkeys: a second factor someone else can read or add is
+# not a second factor.
+for _model in (TOTPDevice, StaticDevice, WebAuthnCredential, WebAuthnAttestation):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)

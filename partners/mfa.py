@@ -10,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import django_otp
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from partners.sessions import start_session_clock
 
@@ -25,6 +27,15 @@ PENDING_DEVICE = "pp_pending_totp"
 
 def is_verified(request: HttpRequest) -> bool:
     return bool(request.user.is_authenticated and request.session.get(DEVICE_ID_SESSION_KEY))
+
+
+def passkey_owed(request: HttpRequest) -> bool:
+    """A verified session whose role must use a passkey (MFA_PASSKEY_REQUIRED_ROLES) but whose second factor
+    was something else: it must register a passkey, or sign in with the one it has. Reads only the session."""
+    if getattr(request.user, "role", None) not in settings.MFA_PASSKEY_REQUIRED_ROLES:
+        return False
+    device_id = str(request.session.get(DEVICE_ID_SESSION_KEY) or "")
+    return not device_id.startswith(f"{WebAuthnCredential.model_label()}/")
 
 
 def has_confirmed_device(user: Any) -> bool:

@@ -16,7 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from partners import mfa
+from partners import mfa, passkeys
 from partners.sessions import LAST_SEEN, LAST_SEEN_GRANULARITY, seconds_left, touch
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -25,6 +25,13 @@ V = TypeVar("V", bound=Callable[..., Any])
 def mfa_not_required(view: V) -> V:
     """Mark a view a password-only (MFA-pending) session may reach: enrolment, verification, sign-out."""
     view.mfa_not_required = True  # type: ignore[attr-defined]
+    return view
+
+
+def passkey_step(view: V) -> V:
+    """Mark a view a verified session that still owes a passkey (partners.mfa.passkey_owed) may reach: the
+    passkeys page and the registration it starts."""
+    view.passkey_step = True  # type: ignore[attr-defined]
     return view
 
 
@@ -83,8 +90,14 @@ class MFARequiredMiddleware:
         verified = mfa.is_verified(request)
         # django-otp's API (otp_required, user.is_verified()) reads the same answer.
         setattr(user, "is_verified", lambda: verified)  # noqa: B010 - the attribute is not on the model
-        if verified:
+        if verified and not mfa.passkey_owed(request):
             return None
+        if verified:
+            # The role must use a passkey: only sign-out, the second-factor pages and the passkey pages.
+            if getattr(view_func, "mfa_not_required", False) or getattr(view_func, "passkey_step", False):
+                return None
+            target = "mfa_verify" if passkeys.has_passkey(user) else "passkeys"
+            return redirect_to_login(request.get_full_path(), reverse(target))
         # Only views marked for it: @login_not_required is not enough (the admin marks all its views so,
         # and checks only is_staff).
         if getattr(view_func, "mfa_not_required", False):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+
+from partners import recovery_codes
 
 
 class AgencyKind(models.TextChoices):
@@ -99,7 +103,7 @@ class PartnerUserManager(UserManager.from_queryset(UserQuerySet)):  # type: igno
     pass
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # django-otp devices name no related_name
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=40, choices=Role.choices)
 
@@ -116,3 +120,43 @@ class User(AbstractUser):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise UserDeletionRefused
+
+
+class RecoveryCodeSet(TimestampMixin, ThrottlingMixin, Device):
+    """A user's single-use recovery codes, as one django-otp device: it holds only keyed digests of the
+    codes (partners/recovery_codes.py), each deleted when used. Wrong codes are throttled like django-otp's
+    own static device (OTP_STATIC_THROTTLE_FACTOR)."""
+
+    codes: models.Manager[RecoveryCode]
+
+    class Meta:
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def get_throttle_factor(self) -> int:
+        return int(getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1))
+
+    def verify_token(self, token: str) -> bool:
+        """True, and the code used up, if `token` is one of the codes; throttled like any device."""
+        if not self.verify_is_allowed()[0]:
+            return False
+        stored = list(self.codes.order_by("pk"))
+        index = recovery_codes.matching_index(token, [code.digest for code in stored])
+        if index is None:
+            self.throttle_increment()
+            return False
+        stored[index].delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, as its keyed digest (HMAC-SHA256, hex); never the code itself."""
+
+    device = models.ForeignKey(RecoveryCodeSet, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return "recovery code"

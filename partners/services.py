@@ -6,11 +6,11 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit import services as audit
-from partners.models import Agency, AgencyKind, Role, User
+from partners import recovery_codes
+from partners.models import Agency, AgencyKind, RecoveryCode, RecoveryCodeSet, Role, User
 
 
 @transaction.atomic
@@ -141,7 +141,8 @@ def change_password(*, user: User, new_password: str) -> User:
     return user
 
 
-# --- Second factor (django-otp). A TOTP app for everyone, and single-use recovery codes. ---
+# --- Second factor (django-otp). A TOTP app for everyone, single-use recovery codes (kept only as keyed
+# digests), and passkeys beside them (partners/passkeys.py). ---
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -175,7 +176,7 @@ def confirm_totp_enrolment(*, user: User, device: TOTPDevice, code: str) -> list
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    codes = _new_recovery_codes(user=user)
+    codes = new_recovery_codes(user=user)
     audit.record_mfa_enrolled(user=user)
     return codes
 
@@ -192,10 +193,10 @@ def verify_second_factor(*, user: User, code: str) -> Device | None:
     if code.isdigit():
         devices = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True))
     else:
-        devices = list(StaticDevice.objects.select_for_update().filter(user=user, confirmed=True))
+        devices = list(RecoveryCodeSet.objects.select_for_update().filter(user=user, confirmed=True))
     for device in devices:
         if device.verify_token(code):
-            method = "recovery code" if isinstance(device, StaticDevice) else "app"
+            method = "recovery code" if isinstance(device, RecoveryCodeSet) else "app"
             audit.record_mfa_verified(user=user, method=method)
             return device
     throttled = any(not d.verify_is_allowed()[0] for d in devices)
@@ -207,11 +208,14 @@ def _clean(code: str) -> str:
     return code.strip().replace(" ", "").replace("-", "").lower()
 
 
-def _new_recovery_codes(*, user: User) -> list[str]:
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+@transaction.atomic
+def new_recovery_codes(*, user: User) -> list[str]:
+    """Replace the user's recovery codes with new ones, returned to be shown once and kept only as keyed
+    digests. Called at enrolment (audited there as auth.mfa_enrolled)."""
+    RecoveryCodeSet.objects.filter(user=user).delete()
+    device = RecoveryCodeSet.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [recovery_codes.new_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=recovery_codes.digest(code)) for code in codes)
     return codes
 
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lib.views import render_form
-from partners import mfa, services, sessions
+from partners import mfa, passkeys, services, sessions
 from partners.forms import ChangePasswordForm, SecondFactorForm, TOTPCodeForm
 from partners.http import AuthenticatedHttpRequest
 from partners.middleware import mfa_not_required
@@ -58,7 +58,7 @@ def sign_out(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "partners/sign_out.html")
 
 
-def _next_url(request: HttpRequest) -> str:
+def next_url(request: HttpRequest) -> str:
     """The page asked for before signing in, if it is on this site; otherwise home."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     safe = url_has_allowed_host_and_scheme(
@@ -73,14 +73,14 @@ def mfa_enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """First sign-in: set up an authenticator app (QR code made here, never by a third party), confirm it
     with a code, and see the recovery codes once."""
     if mfa.is_verified(request):
-        return redirect(_next_url(request))
+        return redirect(next_url(request))
     if mfa.has_confirmed_device(request.user):
         # Already enrolled: a password alone must never add a factor (the service refuses it too).
         return redirect(f"{reverse('mfa_verify')}?{request.GET.urlencode()}")
     device = services.start_totp_enrolment(user=request.user)
     request.session[mfa.PENDING_DEVICE] = device.pk
     form = TOTPCodeForm(request.POST if request.method == "POST" else None)
-    context = {"secret": _grouped_secret(device), "next": _next_url(request)}
+    context = {"secret": _grouped_secret(device), "next": next_url(request)}
     if form.is_valid():
         codes = services.confirm_totp_enrolment(user=request.user, device=device, code=form.cleaned_data["code"])
         if codes is not None:
@@ -107,24 +107,38 @@ def mfa_qr(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @mfa_not_required
 def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every sign-in: the code from the app (or a recovery code) after the password."""
-    if mfa.is_verified(request):
-        return redirect(_next_url(request))
+    """Every sign-in: the code from the app (or a recovery code), or the user's passkey, after the password.
+    A role that must use a passkey and has one is offered only the passkey; a session of such a role that was
+    verified with a code is sent back here to use it (partners.mfa.passkey_owed)."""
+    if mfa.is_verified(request) and not mfa.passkey_owed(request):
+        return redirect(next_url(request))
     if not mfa.has_confirmed_device(request.user):
         return redirect(f"{reverse('mfa_enrol')}?{request.GET.urlencode()}")
     form = SecondFactorForm(request.POST if request.method == "POST" else None)
-    next_url = _next_url(request)
-    if form.is_valid():
+    target = next_url(request)
+    has_passkey = passkeys.has_passkey(request.user)
+    # A role that must use a passkey, and has one, cannot use a code instead.
+    passkey_only = has_passkey and passkeys.passkey_required(request.user)
+    context = {
+        "next": target,
+        "has_passkey": has_passkey,
+        "passkey_only": passkey_only,
+        "passkey_config": passkeys.passkey_config(request) if has_passkey else None,
+    }
+    if passkey_only and form.is_bound:
+        form.is_valid()
+        form.add_error(None, "Your role must sign in with a passkey: select 'Use your passkey'")
+    elif form.is_valid():
         device = services.verify_second_factor(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
             mfa.mark_verified(request, device)
-            return redirect(next_url)
+            return redirect(target)
         form.add_error(
             "code",
             "The code is not right, or it has already been used. Wait for the app to show a new code and try "
             "again; after several wrong codes you must wait longer each time.",
         )
-    return render_form(request, "partners/mfa_verify.html", {"next": next_url}, form=form)
+    return render_form(request, "partners/mfa_verify.html", context, form=form)
 
 
 @require_POST
@@ -134,7 +148,7 @@ def extend_session(request: AuthenticatedHttpRequest) -> HttpResponse:
     idle, absolute = sessions.seconds_left(request.session)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"idle_seconds": idle, "absolute_seconds": absolute})
-    return redirect(_next_url(request))
+    return redirect(next_url(request))
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

@@ -7,7 +7,9 @@ the app runs embedded for `make run`: SQLite at var/db.sqlite3, Celery tasks in-
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
@@ -42,7 +44,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_static",  # only for the migration that hashed its plain recovery codes
+    "django_otp_webauthn",
     "axes",
     "csp",
     "guardian",
@@ -219,6 +222,55 @@ SERVICE_NAME = "Prevent Panel"
 # The address people use to reach the service, for links in emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
+
+
+# Passkeys (WebAuthn, django-otp-webauthn) beside the authenticator app. The relying party id is the domain
+# passkeys are bound to: by default SITE_URL's host when it is a name this site answers to, else the first
+# name in ALLOWED_HOSTS (an IP address cannot be one: `make run` users reach passkeys at http://localhost).
+# Browsers refuse a passkey whose page is not on this domain, which is what makes passkeys phishing-resistant.
+def _is_ip(host: str) -> bool:
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _serves(host: str) -> bool:
+    return any(
+        h == "*" or h == host or (h.startswith(".") and (host == h[1:] or host.endswith(h))) for h in ALLOWED_HOSTS
+    )
+
+
+_site = urlsplit(SITE_URL)
+_site_host = _site.hostname or ""
+_named_hosts = [h.lstrip(".") for h in ALLOWED_HOSTS if h != "*" and not _is_ip(h.lstrip("."))]
+PASSKEY_RP_ID = env_str("PASSKEY_RP_ID") or (
+    _site_host
+    if _site_host and not _is_ip(_site_host) and _serves(_site_host)
+    else next(iter(_named_hosts), "localhost")
+)
+if not _serves(PASSKEY_RP_ID) and not any(h.endswith("." + PASSKEY_RP_ID) for h in _named_hosts):
+    raise ImproperlyConfigured("PASSKEY_RP_ID must be a host in ALLOWED_HOSTS, or a parent domain of one.")
+_port = f":{_site.port}" if _site.port else ""
+PASSKEY_ORIGINS = env_list("PASSKEY_ORIGINS") or [
+    f"{_site.scheme}://{_site_host}{_port}"
+    if _site_host == PASSKEY_RP_ID
+    else f"{'https' if HTTPS else _site.scheme}://{PASSKEY_RP_ID}{'' if HTTPS else _port}"
+]
+for _origin in PASSKEY_ORIGINS:
+    _host = urlsplit(_origin).hostname or ""
+    if _host != PASSKEY_RP_ID and not _host.endswith("." + PASSKEY_RP_ID):
+        raise ImproperlyConfigured(f"PASSKEY_ORIGINS: {_origin} is not on the domain PASSKEY_RP_ID ({PASSKEY_RP_ID}).")
+OTP_WEBAUTHN_RP_ID = PASSKEY_RP_ID
+OTP_WEBAUTHN_RP_NAME = SERVICE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = PASSKEY_ORIGINS
+# A passkey is a second factor here, after the password: never a way in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "partners.passkeys.PasskeyHelper"
+# Roles that must sign in with a passkey (e.g. administrator,auditor): such a user with none is sent to
+# register one and reaches nothing else; one with a passkey cannot use the app's codes instead.
+MFA_PASSKEY_REQUIRED_ROLES = env_list("MFA_PASSKEY_REQUIRED_ROLES")
 
 # The chair's dashboard and panel meetings, in days.
 # Police screening waiting longer than this is flagged (guidance: about 5 days on average).

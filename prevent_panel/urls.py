@@ -9,6 +9,7 @@ from django.urls import include, path
 
 from partners.forms import SignInForm
 from partners.middleware import mfa_not_required
+from partners.passkey_views import passkey_list, remove_passkey
 from partners.views import change_password, extend_session, home, mfa_enrol, mfa_qr, mfa_verify, sign_out
 from prevent_panel.views import healthz
 
@@ -42,6 +43,9 @@ urlpatterns = [
     path("account/two-factor/", mfa_verify, name="mfa_verify"),
     path("account/two-factor/set-up/", mfa_enrol, name="mfa_enrol"),
     path("account/two-factor/set-up/qr-code.svg", mfa_qr, name="mfa_qr"),
+    path("account/passkeys/", passkey_list, name="passkeys"),
+    path("account/passkeys/<int:pk>/remove/", remove_passkey, name="remove_passkey"),
+    path("account/passkeys/webauthn/", include("partners.passkey_urls")),
     path("account/session/extend/", extend_session, name="extend_session"),
     path("healthz", healthz, name="healthz"),
     path("cases/", include("cases.urls")),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.test import override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from audit.models import AuditEntry, Outcome
 from partners import services
+from partners.models import RecoveryCodeSet
 from tests.base import BaseTestCase
 from tests.clients import code_for_key, give_totp_device, next_code
 from tests.factories import PASSWORD
@@ -64,11 +64,11 @@ class MfaVerifyTestCase(BaseTestCase):
 
     def test_a_recovery_code_signs_in_once(self) -> None:
         key = give_totp_device(self.pat).bin_key
-        codes = services._new_recovery_codes(user=self.pat)
+        codes = services.new_recovery_codes(user=self.pat)
         self.sign_in_with_password()
         response = self.client.post("/account/two-factor/", {"code": codes[0].upper(), "next": "/"})
         self.assertRedirects(response, "/")
-        self.assertEqual(StaticDevice.objects.get(user=self.pat).token_set.count(), 9)
+        self.assertEqual(RecoveryCodeSet.objects.get(user=self.pat).codes.count(), 9)
         self.assertEqual(AuditEntry.objects.get(event="auth.mfa_verified").additional_data, {"method": "recovery code"})
         self.client.post("/sign-out/")
         self.sign_in_with_password()

@@ -18,7 +18,14 @@ from tests.url_crawl import Route, routes
 # What an anonymous visitor may see: the sign-in page and the load balancer's health check.
 PUBLIC = {"/sign-in/", "/healthz"}
 # What a password-only session may see besides those: the second-factor pages and sign-out.
-MFA_PENDING = {"/account/two-factor/", "/account/two-factor/set-up/", "/account/two-factor/set-up/qr-code.svg"}
+MFA_PENDING = {
+    "/account/two-factor/",
+    "/account/two-factor/set-up/",
+    "/account/two-factor/set-up/qr-code.svg",
+    # Signing in with a passkey is the second-factor step too (its challenge, and the answer to it).
+    "/account/passkeys/webauthn/authentication/begin/",
+    "/account/passkeys/webauthn/authentication/complete/",
+}
 SIGN_OUT = "/sign-out/"
 
 
