@@ -60,8 +60,11 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
             entries = entries.filter(timestamp__lt=_start_of(date_to + timedelta(days=1)))
         if username:
             # The name the actor had then; entries from before names were recorded, by the current name.
-            recorded = models.Q(actor_username=username)
-            entries = entries.filter(recorded | models.Q(actor_username="", actor__username=username))
+            users = self.model._meta.get_field("actor").related_model._default_manager
+            named_now = users.filter(username=username).values("pk")
+            entries = entries.filter(
+                models.Q(actor_username=username) | models.Q(actor_username="", actor_id__in=named_now)
+            )
         if agency:
             entries = entries.filter(actor_agency=agency)
         if case_reference:

@@ -10,6 +10,7 @@ from unittest import mock
 
 from django.core import serializers
 from django.core.management import call_command
+from django.db import DatabaseError, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from audit.digests import text_digest
 from audit.models import AppendOnlyError, AuditEntry, AuditText
 from audit.sealing import seal_pending, verify
 from partners.models import Role
-from tests.audit.tampering import execute
+from tests.audit.tampering import execute, triggers_disabled
 from tests.base import CommittingTestCase
 from tests.factories import PASSWORD, make_agency, make_case, make_user
 
@@ -113,7 +114,10 @@ class TypedTextTestCase(CommittingTestCase):
             AuditText.objects.filter(entry=listed).delete()
         with self.assertRaises(AppendOnlyError):
             AuditText.objects.filter(entry=listed).update(text="something else")
-        execute("UPDATE audit_audittext SET text = %s", ["Someone Else"])
+        with self.assertRaises(DatabaseError), transaction.atomic():  # the trigger refuses it
+            execute("UPDATE audit_audittext SET text = %s", ["Someone Else"])
+        with triggers_disabled():  # as the database owner would
+            execute("UPDATE audit_audittext SET text = %s", ["Someone Else"])
         self.assertEqual(texts.check(listed)[0].matches, False)
         self.assertIn(f"the text kept for entry {listed.pk} (q) does not match", verify().problem)
         out = StringIO()
