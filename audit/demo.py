@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from audit import services
+from audit.digests import text_digest
 from audit.models import AuditEntry
 from audit.sealing import seal_pending
 from partners.models import Role, User
@@ -20,8 +21,8 @@ def seed_history(*, people: list[User]) -> None:
             event="auth.sign_in_failed",
             model=User,
             outcome=services.Outcome.DENIED,
-            object_repr="coordinatr",
-            detail={"username": "coordinatr"},
+            # An unknown username is recorded only as its keyed digest (audit.services.record_sign_in_failed).
+            detail={"username_digest": text_digest("coordinatr"), "known_account": False},
             purpose=DEMO_PURPOSE,
         )
         for user in people:

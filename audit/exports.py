@@ -17,9 +17,10 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.digests import digest_rows, legacy_boundary, sealed_digest
 from audit.forms import AuditSearchForm
 from audit.models import AuditEntry, ExportJob, Seal
-from audit.sealing import DIGEST_FIELDS, entry_digest, unsealed_entries
+from audit.sealing import unsealed_entries
 from lib import csv as safe_csv
 from lib.pdf import join_and_number, render_many
 
@@ -92,11 +93,22 @@ def case_entries(job: ExportJob) -> QuerySet[AuditEntry]:
 
 
 def entry_rows(entries: QuerySet[AuditEntry]) -> Iterator[dict[str, Any]]:
-    """Each entry as the values printed, with its digest (the value its seal holds)."""
-    fields = (*DIGEST_FIELDS, "actor__username", "actor_agency__code")
-    for row in entries.values(*fields).iterator(chunk_size=2000):
-        row["digest"] = entry_digest(row)
+    """Each entry as the values printed, with its digest (the value its seal holds, by the seal's version)
+    and `who`: the username recorded on the entry, not the account's name now."""
+    boundary = legacy_boundary()
+    for row in digest_rows(entries, "actor__username", "actor_agency__code").iterator(chunk_size=2000):
+        row["digest"] = sealed_digest(row, boundary)
+        row["who"] = who(row)
         yield row
+
+
+def who(row: dict[str, Any]) -> str:
+    """The actor as recorded; entries from before usernames were recorded show the current name, saying so."""
+    if row["actor_username"]:
+        return str(row["actor_username"])
+    if row["actor__username"]:
+        return f"{row['actor__username']} (name now; not recorded then)"
+    return ""
 
 
 def pdf_row(row: dict[str, Any]) -> tuple[str, ...]:
@@ -104,7 +116,7 @@ def pdf_row(row: dict[str, Any]) -> tuple[str, ...]:
     return (
         str(row["id"]),
         when,
-        row["actor__username"] or "not signed in",
+        row["who"] or "not signed in",
         row["actor_agency__code"] or "",
         row["actor_role"],
         row["event"],
@@ -119,7 +131,7 @@ def pdf_row(row: dict[str, Any]) -> tuple[str, ...]:
 
 def csv_row(row: dict[str, Any]) -> list[Any]:
     return [
-        row["id"], row["timestamp"].isoformat(), row["actor__username"], row["actor_agency__code"],
+        row["id"], row["timestamp"].isoformat(), row["who"], row["actor_agency__code"],
         row["actor_role"], row["event"], row["outcome"], row["case_reference"], row["object_repr"],
         row["method"], row["path"], row["request_id"], row["purpose"], row["digest"],
     ]  # fmt: skip
@@ -137,7 +149,7 @@ def who_touched(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For a case report: each person who touched the case, how often, and when first and last."""
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        key = (row["actor__username"], row["actor_agency__code"], row["actor_role"])
+        key = (row["who"], row["actor_agency__code"], row["actor_role"])
         person = found.setdefault(
             key,
             {

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 
-from audit.models import Outcome
+from audit.models import AuditEntry, Outcome
 from lib.forms import GovUKFormMixin
-from partners.models import Agency
+from partners.models import Agency, User
+
+CASE_REFERENCE = r"^PP-\d{4}-\d{5}$"
 
 EVENT_CHOICES = [
     ("", "Any"),
@@ -55,6 +59,27 @@ class AuditSearchForm(GovUKFormMixin, forms.Form):
         return {name: str(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
 
 
+def split_typed(filters: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """An audit search's filters (as AuditSearchForm.as_filters or audit.exports.stored_filters give them)
+    split into those its audit entry may hold and the text someone typed, of which it holds a keyed digest
+    only (audit.texts). Dates, agency, event and outcome are chosen or validated: kept. A case reference
+    in the reference format, and a username that is an account's or was recorded on an entry, name a
+    record and are kept; anything else typed in those boxes (a person's name, say) is free text."""
+    kept, typed = {}, {}
+    for name, value in filters.items():
+        names_a_case = name == "case_reference" and re.match(CASE_REFERENCE, value)
+        names_a_user = name == "username" and _is_a_username(value)
+        if name in ("case_reference", "username") and not (names_a_case or names_a_user):
+            typed[name] = value
+        else:
+            kept[name] = value
+    return kept, typed
+
+
+def _is_a_username(value: str) -> bool:
+    return User.objects.filter(username=value).exists() or AuditEntry.objects.filter(actor_username=value).exists()
+
+
 class FlagReviewForm(GovUKFormMixin, forms.Form):
     justified = forms.ChoiceField(
         choices=[("yes", "Yes, justified"), ("no", "No, refer to the information governance lead")],
@@ -74,7 +99,7 @@ class CaseReportForm(GovUKFormMixin, forms.Form):
     """An auditor names the case whose access report they need (they never see the case itself)."""
 
     case_reference = CaseReferenceField(
-        regex=r"^PP-\d{4}-\d{5}$",
+        regex=CASE_REFERENCE,
         max_length=20,
         label="Case reference",
         help_text="For example, PP-2026-00042",

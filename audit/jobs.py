@@ -37,6 +37,7 @@ from kombu.exceptions import OperationalError
 from audit import services as audit
 from audit import tasks
 from audit.documents import KINDS, kind_of
+from audit.forms import split_typed
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
@@ -89,12 +90,14 @@ def request_export(
         )
     job.entry_count = count
     job.save()
+    kept, typed = split_typed(job.filters)  # typed text (a name in the user box) only as a digest
     audit.record(
         event="audit.export_requested",
         actor=requester,
         obj=job,
         case_reference=job.history_reference,
-        detail={"kind": kind, "filters": dict(job.filters), "case": job.case_reference, "entries": count},
+        detail={"kind": kind, "filters": kept, "case": job.case_reference, "entries": count},
+        typed=typed,
     )
     transaction.on_commit(lambda: send(job.pk))
     return job

@@ -59,7 +59,12 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
         if date_to:
             entries = entries.filter(timestamp__lt=_start_of(date_to + timedelta(days=1)))
         if username:
-            entries = entries.filter(actor__username=username)
+            # The name the actor had then; entries from before names were recorded, by the current name.
+            users = self.model._meta.get_field("actor").related_model._default_manager
+            named_now = users.filter(username=username).values("pk")
+            entries = entries.filter(
+                models.Q(actor_username=username) | models.Q(actor_username="", actor_id__in=named_now)
+            )
         if agency:
             entries = entries.filter(actor_agency=agency)
         if case_reference:
@@ -84,7 +89,8 @@ class AuditEntry(AbstractLogEntry):
 
     event = models.CharField(max_length=60, db_index=True, help_text="What happened, e.g. case.viewed.")
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.ALLOWED)
-    # The actor's agency and role at the time: users move agencies and change roles later.
+    # The actor's username, agency and role at the time: users are renamed, move agencies and change roles.
+    actor_username = models.CharField(max_length=150, blank=True, default="")
     actor_agency = models.ForeignKey(
         "partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -106,10 +112,75 @@ class AuditEntry(AbstractLogEntry):
             models.Index(fields=["actor", "timestamp"], name="audit_actor_time"),
             models.Index(fields=["case_reference", "timestamp"], name="audit_case_time"),
             models.Index(fields=["actor_agency", "timestamp"], name="audit_agency_time"),
+            models.Index(fields=["actor_username", "timestamp"], name="audit_username_time"),
         ]
 
     def __str__(self) -> str:
         return f"{self.event or self.get_action_display()} {self.object_repr}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()
+
+    @property
+    def who(self) -> str:
+        """The actor as recorded: the username they had then. Entries written before usernames were
+        recorded show the account's current name, and say so."""
+        if self.actor_username:
+            return self.actor_username
+        if self.actor_id is None:
+            return ""
+        return f"{self.actor.username} (name now; not recorded then)" if self.actor else ""
+
+    @property
+    def has_typed_text(self) -> bool:
+        return isinstance(self.additional_data, dict) and isinstance(self.additional_data.get("texts"), dict)
+
+    @property
+    def typed(self) -> list[tuple[str, str | None]]:
+        """The typed texts (searches) this entry holds digests of, by name: each text while it is kept
+        beside the log (AuditText), None once erased."""
+        if not self.has_typed_text:
+            return []
+        kept = {text.name: text.text for text in self.texts.all()}
+        return [(name, kept.get(name)) for name in sorted(self.additional_data["texts"])]
+
+
+class AuditTextQuerySet(models.QuerySet):
+    update = _refuse
+    delete = _refuse
+    bulk_update = _refuse
+    update_or_create = _refuse
+
+    def erase_recorded_before(self, moment: datetime) -> int:
+        """Erase the texts recorded before `moment`: the only way a text leaves (audit.texts.purge)."""
+        deleted, _ = models.QuerySet.delete(self.filter(recorded_at__lt=moment))
+        return deleted
+
+
+class AuditText(models.Model):
+    """Text someone typed that an entry refers to (a search), kept outside the sealed log so that it can
+    be erased after AUDIT_FREE_TEXT_DAYS. The entry holds only its keyed digest (audit.digests), under
+    `additional_data["texts"][name]`, so the text proves itself while it exists and erasing it breaks no
+    seal. Written and erased only by audit.texts; never changed."""
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="texts")
+    name = models.CharField(max_length=40, help_text="Which value of the entry, e.g. q for a case search.")
+    text = models.TextField()
+    recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = AuditTextQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entry_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["entry", "name"], name="audit_text_once")]
+
+    def __str__(self) -> str:
+        return f"Text {self.name} of entry {self.entry_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -11,6 +11,7 @@ previous root go into the HMAC with the digests, so raising a seal's `last_entry
 sealing, or changing its count or date, breaks its root. Verification also checks that each seal's
 fields agree with the digests it holds, that each seal starts with the entry after the previous one
 ended, and that the witness outside the database holds every seal (a missing or short witness fails).
+Version 2 seals' entry digests also cover the actor's username as it was (audit.digests).
 
 Commit order: on PostgreSQL each entry stores the id of the transaction that wrote it (`txid`, added by
 migration 0004). Entries are sealed in (txid, id) order, and only those whose transaction is older than
@@ -35,35 +36,21 @@ from django.db import connection, models, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from audit import texts
+from audit.digests import CURRENT_VERSION, DIGEST_FIELDS, entry_digest
 from audit.models import AuditEntry, FlagReview, Seal
+
+__all__ = ["DIGEST_FIELDS", "entry_digest", "seal_pending", "verify"]
 
 logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 SEAL_SIZE = 5000
-SEAL_VERSION = 2
+SEAL_VERSION = CURRENT_VERSION  # 2: its entries' digests also cover the actor's username as it was
 # A seal's witness line is appended just after its transaction commits: a verification running in that
 # instant may find the newest seal not yet witnessed.
 WITNESS_GRACE = timedelta(minutes=1)
 LOCK_KEY = 7_261_334  # pg advisory lock: one sealer at a time
-
-# The columns that make up an entry's digest, in a fixed order.
-DIGEST_FIELDS = (
-    "id", "timestamp", "action", "event", "outcome", "content_type_id", "object_pk", "object_id",
-    "object_repr", "actor_id", "actor_email", "actor_agency_id", "actor_role", "method", "path",
-    "request_id", "purpose", "case_reference", "is_flagged", "remote_addr", "remote_port", "cid",
-    "changes", "changes_text", "additional_data", "serialized_data",
-)  # fmt: skip
-
-
-def entry_digest(row: dict[str, Any]) -> str:
-    """SHA-256 of an entry's canonical form: fixed field order, UTC ISO timestamps, sorted JSON keys."""
-    values = [
-        row[name].astimezone(UTC).isoformat(timespec="microseconds") if name == "timestamp" else row[name]
-        for name in DIGEST_FIELDS
-    ]
-    payload = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def chain_root(previous_root: str, digests: list[list[Any]], header: dict[str, Any] | None = None) -> str:
@@ -205,7 +192,7 @@ def seal_pending(*, seal_size: int = SEAL_SIZE) -> int:
             rows = list(_pending(last).values(*fields)[:seal_size])
             if not rows:
                 return sealed
-            digests = [[row["id"], entry_digest(row)] for row in rows]
+            digests = [[row["id"], entry_digest(row, SEAL_VERSION)] for row in rows]
             previous_root = last.root if last else GENESIS
             # The seal's number is chosen here, not by the database, because its root covers it; the
             # unique previous_root still stops a racing second sealer.
@@ -296,7 +283,7 @@ def verify(*, witness: bool = True) -> Verification:
             row = next(stream, None)
             if row is not None and row["id"] == entry_id:
                 result.entries += 1
-                if entry_digest(row) != digest:
+                if entry_digest(row, seal.version) != digest:
                     return _fail(result, entry_id, f"entry {entry_id} was changed after it was sealed (seal {seal.pk})")
                 continue
             return _explain_mismatch(result, seal, entry_id, digest, row, in_seal)
@@ -310,7 +297,8 @@ def verify(*, witness: bool = True) -> Verification:
     if witness:
         result.witness_checked = True
         result.problem = _check_witness(seals, entries_exist=bool(result.entries or result.unsealed))
-    result.problem = result.problem or check_reviews()
+    # Neither the review table nor the typed texts are sealed: each is checked against the sealed entries.
+    result.problem = result.problem or check_reviews() or texts.problems()
     return result
 
 
@@ -345,7 +333,7 @@ def _explain_mismatch(
     sealed_row = ordered_entries().filter(id=entry_id).values(*DIGEST_FIELDS).first()
     if sealed_row is None:
         return _fail(result, entry_id, f"entry {entry_id} was removed after it was sealed (seal {seal.pk})")
-    if entry_digest(sealed_row) != digest:
+    if entry_digest(sealed_row, seal.version) != digest:
         return _fail(result, entry_id, f"entry {entry_id} was changed after it was sealed (seal {seal.pk})")
     if row is not None and row["id"] not in in_seal:
         return _fail(result, row["id"], f"entry {row['id']} was inserted into a sealed range (seal {seal.pk})")

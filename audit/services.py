@@ -1,15 +1,18 @@
 """The only code that writes audit entries.
 
-Every entry carries who (actor, their agency and role at the time), what (event, action, outcome),
-which record (content type, object pk, a reference as object_repr, never a person's name) and where
-from (method, path, request id, remote address). If an entry cannot be written, AuditWriteFailed is
-raised and the caller shows nothing: access that cannot be recorded is access refused.
+Every entry carries who (actor, their username, agency and role at the time), what (event, action,
+outcome), which record (content type, object pk, a reference as object_repr, never a person's name) and
+where from (method, path, request id, remote address). Text someone typed is never written into an
+entry: the entry holds its keyed digest and the text is kept beside the log for a while (audit.texts).
+If an entry cannot be written, AuditWriteFailed is raised and the caller shows nothing: access that
+cannot be recorded is access refused.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -18,8 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 
-from audit import context
-from audit.models import AuditEntry, FlagReview, Outcome
+from audit import context, texts
+from audit.digests import text_digest
+from audit.models import AuditEntry, AuditText, FlagReview, Outcome
 
 __all__ = ["AuditWriteFailed", "EntryKind", "Outcome", "record"]
 
@@ -36,9 +40,10 @@ class AuditWriteFailed(Exception):
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_email": None, "actor_agency_id": None, "actor_role": ""}
+        return {"actor": None, "actor_username": "", "actor_email": None, "actor_agency_id": None, "actor_role": ""}
     return {
         "actor": actor,
+        "actor_username": actor.username,
         "actor_email": actor.email or None,
         "actor_agency_id": actor.agency_id,
         "actor_role": actor.role,
@@ -71,11 +76,19 @@ def record(
     purpose: str = "",
     detail: Mapping[str, Any] | None = None,
     is_flagged: bool = False,
+    typed: Mapping[str, str] | None = None,
 ) -> AuditEntry:
-    """Write one entry. `obj` (or `model` for lists and searches) names what was touched.
+    """Write one entry. `obj` (or `model` for lists and searches) names what was touched. `typed` is free
+    text someone typed, by name (e.g. {"q": search}): the entry holds only each text's keyed digest, under
+    additional_data["texts"], and the text is kept beside the log for AUDIT_FREE_TEXT_DAYS (audit.texts).
+    `detail` must hold no typed text.
 
     Any caller may use it. Raises AuditWriteFailed if the row cannot be inserted.
     """
+    typed = {name: text for name, text in (typed or {}).items() if text}
+    data = dict(detail) if detail else {}
+    if typed:
+        data[texts.KEY] = texts.digests_of(typed)
     target: type[models.Model] | models.Model = obj if obj is not None else (model or AuditEntry)
     fields: dict[str, Any] = {
         "event": event,
@@ -87,19 +100,21 @@ def record(
         "object_repr": object_repr or (str(obj) if obj is not None else ""),
         "case_reference": case_reference,
         "purpose": purpose,
-        "additional_data": dict(detail) if detail else None,
+        "additional_data": data or None,
         "is_flagged": is_flagged,
         **_actor_fields(actor),
         **_request_fields(),
     }
     try:
-        if not transaction.get_connection().in_atomic_block:
+        if not typed and not transaction.get_connection().in_atomic_block:
             # Outside a transaction the insert commits on its own: one round trip, where BEGIN and COMMIT
             # around it would make three on every audited page (docs/benchmarks.md).
             return AuditEntry.objects.create(**fields)
         # A savepoint keeps a failed insert from poisoning the caller's transaction on PostgreSQL.
         with transaction.atomic():
-            return AuditEntry.objects.create(**fields)
+            entry = AuditEntry.objects.create(**fields)
+            texts.keep(entry, typed)
+            return entry
     except DatabaseError as error:
         logger.exception("Audit entry %s could not be written", event)
         raise AuditWriteFailed(event) from error
@@ -112,14 +127,18 @@ def record_list(
     model: type[models.Model],
     references: Iterable[str],
     filters: Mapping[str, Any],
+    typed: Mapping[str, str] | None = None,
 ) -> AuditEntry:
-    """A list, search or dashboard: which references were shown, and the search terms and filters used."""
+    """A list, search or dashboard: which references were shown, and the filters used. `filters` are the
+    structured ones (choices, validated dates and references), recorded as they are; `typed` the free
+    text (a search box), of which the entry holds only keyed digests (see record)."""
     shown = list(references)
     return record(
         event=event,
         actor=actor,
         model=model,
         detail={"shown": shown, "count": len(shown), "filters": {k: v for k, v in filters.items() if v}},
+        typed=typed,
     )
 
 
@@ -143,26 +162,28 @@ def record_sign_out(*, user: Any) -> AuditEntry:
     return record(event="auth.signed_out", actor=user, obj=user, object_repr=user.username)
 
 
+def _username_tried(username: str) -> dict[str, Any]:
+    """What an entry records of a username typed at sign-in: always its keyed digest (so auditors can tell
+    repeated attempts on one name from attempts on many), and the name itself only when it is an
+    account's; an unknown name (a mistyped one, or someone's own name) is never stored at all."""
+    username = username[:150]
+    account = get_user_model().objects.filter(username=username).first() if username else None
+    return {
+        "obj": account,
+        "model": get_user_model(),
+        "object_repr": account.username if account else "",
+        "detail": {"username_digest": text_digest(username), "known_account": account is not None},
+    }
+
+
 def record_sign_in_failed(*, username: str) -> AuditEntry:
-    # The username tried is recorded (it may be mistyped or unknown); no password ever is.
-    return record(
-        event="auth.sign_in_failed",
-        model=get_user_model(),
-        outcome=Outcome.DENIED,
-        object_repr=username[:150],
-        detail={"username": username[:150]},
-    )
+    """A failed password; the username as _username_tried says, and never a password."""
+    return record(event="auth.sign_in_failed", outcome=Outcome.DENIED, **_username_tried(username))
 
 
 def record_locked_out(*, username: str) -> AuditEntry:
     """django-axes locked a username (known or not) after too many failed passwords."""
-    return record(
-        event="auth.locked_out",
-        model=get_user_model(),
-        outcome=Outcome.DENIED,
-        object_repr=username[:150],
-        detail={"username": username[:150]},
-    )
+    return record(event="auth.locked_out", outcome=Outcome.DENIED, **_username_tried(username))
 
 
 def record_mfa_enrolled(*, user: Any) -> AuditEntry:
@@ -243,6 +264,7 @@ def stamp_change_entry(entry: AuditEntry) -> None:
     if entry.additional_data and "case_reference" in entry.additional_data:
         entry.case_reference = str(entry.additional_data["case_reference"])[:20]
     actor = _actor_fields(entry.actor)
+    entry.actor_username = actor["actor_username"]
     entry.actor_agency_id = actor["actor_agency_id"]
     entry.actor_role = actor["actor_role"]
     for name, value in _request_fields().items():
@@ -271,3 +293,20 @@ def review_flagged_entry(*, entry: AuditEntry, reviewer: Any, justified: bool, n
         detail={"entry": entry.pk, "justified": justified},
     )
     return review
+
+
+@transaction.atomic
+def purge_texts(*, now: datetime | None = None) -> int:
+    """Erase the typed texts kept beside the log for more than AUDIT_FREE_TEXT_DAYS (audit.texts); their
+    entries keep the digests and every seal still verifies. Run by Celery beat (audit.purge_texts) and
+    `manage.py purge_audit_texts`. Audited as audit.texts_erased (how many, recorded before when) when
+    any were erased. Returns how many."""
+    erased, moment = texts.erase_old(now=now)
+    if erased:
+        record(
+            event="audit.texts_erased",
+            action=EntryKind.DELETE,
+            model=AuditText,
+            detail={"count": erased, "recorded_before": moment.isoformat()},
+        )
+    return erased

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from audit import jobs
+from audit import jobs, services
 from audit.sealing import seal_pending
 
 
@@ -25,3 +25,9 @@ def render_export(job_id: int) -> bool:
 def sweep_exports() -> int:
     """Run by Celery beat every minute: send stuck jobs again and drop expired files."""
     return jobs.sweep()
+
+
+@shared_task(name="audit.purge_texts", ignore_result=True)
+def purge_audit_texts() -> int:
+    """Run by Celery beat every hour: erase typed text kept beside the log past AUDIT_FREE_TEXT_DAYS."""
+    return services.purge_texts()

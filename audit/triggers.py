@@ -1,4 +1,5 @@
-"""Database triggers that make the audit tables append-only (installed by migration 0003).
+"""Database triggers that make the audit tables append-only (installed by migration 0003), and refuse
+changes to the typed text kept beside them (migration 0010).
 
 PostgreSQL rejects UPDATE, DELETE and TRUNCATE; SQLite rejects UPDATE and DELETE. The only bypass is
 for the test suite's flush between transactional tests: on PostgreSQL a session setting honoured only
@@ -11,6 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 TABLES = ("audit_auditentry", "audit_seal")
+# Typed text kept beside the log (audit.AuditText) is never changed, but the purge deletes it: UPDATE only
+# (installed by migration 0010).
+TEXT_TABLE = "audit_audittext"
 
 # Set only by the test suite's fixture around pytest-django's flush (tests/conftest.py).
 PURGE_ALLOWED = False
@@ -71,3 +75,22 @@ def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> No
         connection.connection.create_function(
             "audit_purge_allowed", 0, lambda: 1 if PURGE_ALLOWED else 0, deterministic=False
         )
+
+
+def text_install(vendor: str) -> list[str]:
+    """Refuse UPDATE on the kept texts (the purge's DELETE stays allowed)."""
+    if vendor == "postgresql":
+        return [
+            POSTGRES_FUNCTION,
+            f"CREATE TRIGGER {TEXT_TABLE}_no_update BEFORE UPDATE ON {TEXT_TABLE} "
+            f"FOR EACH ROW EXECUTE FUNCTION audit_append_only();",
+        ]
+    return [
+        f"CREATE TRIGGER {TEXT_TABLE}_no_update BEFORE UPDATE ON {TEXT_TABLE} WHEN NOT audit_purge_allowed() "
+        f"BEGIN SELECT RAISE(ABORT, '{TEXT_TABLE} is never changed (UPDATE refused)'); END;"
+    ]
+
+
+def text_remove(vendor: str) -> list[str]:
+    on = f" ON {TEXT_TABLE}" if vendor == "postgresql" else ""
+    return [f"DROP TRIGGER IF EXISTS {TEXT_TABLE}_no_update{on};"]

@@ -6,14 +6,16 @@ from __future__ import annotations
 from urllib.parse import urlencode
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from audit import exports, jobs
 from audit import services as audit
-from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm
+from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm, split_typed
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
@@ -32,16 +34,26 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.matching(**filters).select_related("actor", "actor_agency")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list) if valid else []
+    # The typed text (searches) kept beside the log, in one query, only for entries that have any.
+    prefetch_related_objects([entry for entry in shown if entry.has_typed_text], "texts")
+    kept, typed = split_typed(form.as_filters()) if filters else ({}, {})
     audit.record_list(
         actor=request.user,
         event="audit.searched",
         model=AuditEntry,
         references=[str(entry.pk) for entry in shown],
-        filters=form.as_filters() if filters else {},
+        filters=kept,
+        typed=typed,
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "entries": shown, "query": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "entries": shown,
+        "query": query.urlencode(),
+        "text_days": settings.AUDIT_FREE_TEXT_DAYS,
+    }
     return render(request, "audit/search.html", context, status=200 if valid else 400)
 
 
@@ -108,7 +120,10 @@ def new_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             job = jobs.request_export(requester=request.user, kind=ExportKind.LOG, filters=filters)
             return _started(request, job)
     count = AuditEntry.objects.matching(**form.criteria()).count()
-    audit.record(event="audit.export_previewed", actor=request.user, model=ExportJob, detail={"filters": filters})
+    kept, typed = split_typed(filters)
+    audit.record(
+        event="audit.export_previewed", actor=request.user, model=ExportJob, detail={"filters": kept}, typed=typed
+    )
     context = {
         "count": count,
         "filters": form.as_filters(),

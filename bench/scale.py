@@ -644,13 +644,13 @@ class ScaleSeeder:
                 yield (
                     pk, int(pk) if pk else None, repr_, action, "", changes, request_id, "10.0.0.1", at, data,
                     actor.email, event, outcome, actor.role, method, path, request_id, "", reference, flagged,
-                    actor.id, actor.agency.id, ctype,
+                    actor.id, actor.agency.id, ctype, actor.username,
                 )  # fmt: skip
 
         columns = ["object_pk", "object_id", "object_repr", "action", "changes_text", "changes", "cid", "remote_addr",
                    "timestamp", "additional_data", "actor_email", "event", "outcome", "actor_role", "method", "path",
                    "request_id", "purpose", "case_reference", "is_flagged", "actor_id", "actor_agency_id",
-                   "content_type_id"]  # fmt: skip
+                   "content_type_id", "actor_username"]  # fmt: skip
         return copy_rows(AuditEntry, columns, entries())
 
     def analyse(self) -> int:

@@ -312,6 +312,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-overdue-actions": {"task": "cases.notify_overdue_actions", "schedule": crontab(hour=7, minute=0)},
     # Sends export jobs left queued by a broker outage, and retries those a dead worker left running.
     "sweep-exports": {"task": "audit.sweep_exports", "schedule": 60.0},
+    # Erases typed text (searches) kept beside the audit log once AUDIT_FREE_TEXT_DAYS have passed.
+    "purge-audit-texts": {"task": "audit.purge_texts", "schedule": 3600.0},
 }
 # PDF rendering has its own queue, so a long export never delays emails or sealing.
 CELERY_TASK_ROUTES = {"audit.render_export": {"queue": "pdf"}}
@@ -341,6 +343,9 @@ if not AUDIT_SEAL_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("AUDIT_SEAL_KEY must be set when DEBUG is off (see .env.example).")
     AUDIT_SEAL_KEY = "debug-only-insecure-seal-key"
+# Days that text someone typed (a search for a name or a date of birth) is kept beside the sealed log,
+# for auditors to read and prove; the sealed entry keeps only its keyed digest (audit/texts.py).
+AUDIT_FREE_TEXT_DAYS = env_int("AUDIT_FREE_TEXT_DAYS", 90, minimum=1)
 # One witness per database by default, so a developer's SQLite and PostgreSQL logs do not mix.
 AUDIT_WITNESS_PATH = Path(
     env_str("AUDIT_WITNESS_PATH")

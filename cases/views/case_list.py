@@ -42,9 +42,16 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # user who sees thousands (docs/benchmarks.md).
     page = Paginator(cases.values("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(cases.page_rows(page.object_list))
-    terms = {k: str(v) for k, v in filters.items() if v}
+    # The search box is free text (a subject's name or date of birth): the entry holds only its keyed
+    # digest and the text is kept beside the log for a while (audit.texts). The rest are choices.
+    terms = {k: str(v) for k, v in filters.items() if v and k != "q"}
     audit.record_list(
-        actor=request.user, event="case.listed", model=Case, references=[c.number for c in shown], filters=terms
+        actor=request.user,
+        event="case.listed",
+        model=Case,
+        references=[c.number for c in shown],
+        filters=terms,
+        typed={"q": filters.get("q", "")},
     )
     query = request.GET.copy()
     query.pop("page", None)

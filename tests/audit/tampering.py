@@ -17,13 +17,13 @@ def triggers_disabled() -> Iterator[None]:
         with connection.cursor() as cursor:
             # Inside a test's transaction, deferred foreign-key checks would block ALTER TABLE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in triggers.TABLES:
+            for table in (*triggers.TABLES, triggers.TEXT_TABLE):
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         try:
             yield
         finally:
             with connection.cursor() as cursor:
-                for table in triggers.TABLES:
+                for table in (*triggers.TABLES, triggers.TEXT_TABLE):
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     else:
         triggers.PURGE_ALLOWED = True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from audit.digests import text_digest
 from audit.models import AuditEntry, Outcome
 from tests.base import BaseTestCase
 from tests.factories import PASSWORD
@@ -17,11 +18,13 @@ class AuthEventsTestCase(BaseTestCase):
         self.assertEqual(entry.request_id, response["X-Request-ID"])
         self.assertEqual(entry.outcome, Outcome.ALLOWED)
 
-    def test_a_failed_sign_in_records_the_username_tried_and_no_password(self) -> None:
+    def test_a_failed_sign_in_records_an_unknown_username_only_as_its_digest_and_no_password(self) -> None:
         self.client.post("/sign-in/", {"username": "nobody-here", "password": "secret-guess-123"})
         entry = AuditEntry.objects.get(event="auth.sign_in_failed")
         self.assertEqual(entry.outcome, Outcome.DENIED)
-        self.assertEqual(entry.additional_data, {"username": "nobody-here"})
+        self.assertEqual(entry.additional_data, {"username_digest": text_digest("nobody-here"), "known_account": False})
+        self.assertEqual(entry.object_repr, "")
+        self.assertNotIn("nobody-here", str(entry.__dict__))
         self.assertIsNone(entry.actor)
         self.assertNotIn("secret-guess", str(entry.__dict__))
 

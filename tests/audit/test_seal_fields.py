@@ -10,9 +10,11 @@ from unittest import mock
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from audit import sealing, services
-from audit.models import Seal
+from audit.digests import DIGEST_FIELDS, entry_digest
+from audit.models import AuditEntry, Seal
 from audit.sealing import BrokenChain, chain_root, seal_pending, verify
 from tests.audit.tampering import execute, triggers_disabled
 from tests.base import CommittingTestCase
@@ -119,11 +121,17 @@ class SealFieldsTestCase(CommittingTestCase):
         self.assertIn(f"seal {self.newest().pk} is in the database but not in the witness", result.problem)
 
     def test_seals_made_before_every_field_was_covered_still_verify(self) -> None:
-        # A chain of version 1 seals, as written before this change: the root covers the digests only.
+        # A chain of version 1 seals, as written before this change: the root covers the digests only, and
+        # the entries' digests do not cover the recorded username.
         seal_pending(seal_size=100)
         seal = self.newest()
-        legacy_root = chain_root(seal.previous_root, seal.digests)
-        self.bend("UPDATE audit_seal SET version = NULL, root = %s WHERE id = %s", [legacy_root, seal.pk])
+        rows = {row["id"]: row for row in AuditEntry.objects.values(*DIGEST_FIELDS)}
+        legacy_digests = [[entry_id, entry_digest(rows[entry_id], None)] for entry_id, _ in seal.digests]
+        legacy_root = chain_root(seal.previous_root, legacy_digests)
+        sql = "UPDATE audit_seal SET version = NULL, root = %s, digests = %s WHERE id = %s"
+        if connection.vendor == "postgresql":
+            sql = "UPDATE audit_seal SET version = NULL, root = %s, digests = CAST(%s AS jsonb) WHERE id = %s"
+        self.bend(sql, [legacy_root, json.dumps(legacy_digests), seal.pk])
         Path(settings.AUDIT_WITNESS_PATH).write_text(
             json.dumps({"seal": seal.pk, "root": legacy_root, "last_entry_id": seal.last_entry_id}) + "\n"
         )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from audit.digests import text_digest
 from audit.models import AuditEntry
 from cases.models import Case
 from tests.base import BaseTestCase
@@ -40,11 +41,14 @@ class CaseListTestCase(BaseTestCase):
 
     def test_the_list_records_what_it_showed_and_the_search_terms(self) -> None:
         self.client.force_login(self.casey)
-        self.client.get("/cases/?q=alder")
+        self.client.get("/cases/?q=alder&stage=received")
         entry = AuditEntry.objects.filter(event="case.listed").latest("id")
         self.assertEqual(entry.actor, self.casey)
         self.assertEqual(entry.additional_data["shown"], [self.mine.number])
-        self.assertEqual(entry.additional_data["filters"], {"q": "alder"})
+        # The choice as it is; the typed search only as its digest, the text kept beside the log.
+        self.assertEqual(entry.additional_data["filters"], {"stage": "received"})
+        self.assertEqual(entry.additional_data["texts"], {"q": text_digest("alder")})
+        self.assertEqual(entry.texts.get().text, "alder")
         self.assertNotIn("Alder", entry.object_repr)
 
     def test_query_count_is_pinned_and_does_not_grow(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from axes.models import AccessAttempt
 from django.conf import settings
 
+from audit.digests import text_digest
 from audit.models import AuditEntry, Outcome
 from tests.base import BaseTestCase
 from tests.factories import PASSWORD
@@ -40,7 +41,9 @@ class LockoutTestCase(BaseTestCase):
         # Recorded when the lock starts, and again for each attempt refused while it lasts.
         entries = AuditEntry.objects.filter(event="auth.locked_out").order_by("pk")
         self.assertEqual(entries.count(), 2)
-        self.assertEqual((entries[0].outcome, entries[0].additional_data), (Outcome.DENIED, {"username": "casey"}))
+        self.assertEqual(entries[0].outcome, Outcome.DENIED)
+        self.assertEqual(entries[0].object_repr, "casey")  # an account's username; an unknown one only as a digest
+        self.assertEqual(entries[0].additional_data, {"username_digest": text_digest("casey"), "known_account": True})
         self.assertEqual(AuditEntry.objects.filter(event="auth.sign_in_failed").count(), 11)
         # Other users are unaffected.
         self.assertEqual(self.attempt("pat", PASSWORD).status_code, 302)

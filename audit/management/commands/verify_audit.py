@@ -5,14 +5,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from audit import texts
+from audit.digests import digest_rows, legacy_boundary, sealed_digest
 from audit.models import AuditEntry, Seal
-from audit.sealing import DIGEST_FIELDS, entry_digest, verify
+from audit.sealing import verify
 
 
 class Command(BaseCommand):
     help = (
         "Recompute the audit seal chain; exits 1 naming the first entry changed, removed, inserted or moved. "
-        "With --seal and --root, also confirms the root printed on an export; --entry prints one entry's digest."
+        "With --seal and --root, also confirms the root printed on an export; --entry prints one entry's digest; "
+        "--texts checks the typed text kept beside an entry against the digest the entry holds."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,12 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("--root", help="The chain root printed next to that seal.")
         parser.add_argument("--entry", type=int, help="Print this entry's SHA-256 digest, as its seal holds it.")
         parser.add_argument(
+            "--texts", type=int, metavar="ENTRY", help="Check this entry's typed text (a search) against its digest."
+        )
+        parser.add_argument(
             "--without-witness",
             action="store_true",
             help="Verify the database alone, without the witness file (cut seals then go unnoticed).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["texts"] is not None:  # first, so that a text that does not match is shown before exiting
+            self._check_texts(options["texts"])
         result = verify(witness=not options["without_witness"])
         if not result.ok:
             self.stderr.write(f"Audit log FAILED verification: {result.problem}.")
@@ -52,8 +60,23 @@ class Command(BaseCommand):
         self.stdout.write(f"Seal {seal_id} has the printed root: the printout matches this log.")
 
     def _print_entry(self, entry_id: int) -> None:
-        row = AuditEntry.objects.filter(pk=entry_id).values(*DIGEST_FIELDS).first()
+        row = digest_rows(AuditEntry.objects.filter(pk=entry_id)).first()
         if row is None:
             self.stderr.write(f"There is no entry {entry_id}.")
             sys.exit(1)
-        self.stdout.write(f"Entry {entry_id} digest: {entry_digest(row)}")
+        self.stdout.write(f"Entry {entry_id} digest: {sealed_digest(row, legacy_boundary())}")
+
+    def _check_texts(self, entry_id: int) -> None:
+        entry = AuditEntry.objects.filter(pk=entry_id).first()
+        if entry is None:
+            self.stderr.write(f"There is no entry {entry_id}.")
+            sys.exit(1)
+        checks = texts.check(entry)
+        if not checks:
+            self.stdout.write(f"Entry {entry_id} refers to no typed text.")
+        for check in checks:
+            shown = "" if check.text is None else f" {check.text!r}"
+            self.stdout.write(f"Entry {entry_id} text {check.name}{shown}: {check.verdict}.")
+        if any(check.matches is False for check in checks):
+            self.stderr.write(f"A text of entry {entry_id} was changed after it was recorded.")
+            sys.exit(1)
