@@ -25,6 +25,11 @@ from tests.factories import make_agency, make_user
 EMBEDDED = override_settings(CELERY_BROKER_URL="")
 
 
+def silence(job: ExportJob) -> None:
+    """Its worker stopped beating longer ago than SILENT_FOR: the process was killed."""
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - jobs.SILENT_FOR - timedelta(seconds=1))
+
+
 @EMBEDDED
 @override_settings(EXPORT_RENDER_PROCESSES=1)
 class ExportsInBackgroundTestCase(CommittingTestCase):
@@ -90,7 +95,7 @@ class ExportsInBackgroundTestCase(CommittingTestCase):
         self.periodic_pass()
         job.refresh_from_db()
         self.assertEqual(job.status, ExportStatus.RUNNING)  # still beating a moment ago: left alone
-        ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - jobs.SILENT_FOR - timedelta(seconds=1))
+        silence(job)
         self.periodic_pass()
         job.refresh_from_db()
         self.assertEqual((job.status, job.attempts), (ExportStatus.DONE, 2))
@@ -100,7 +105,7 @@ class ExportsInBackgroundTestCase(CommittingTestCase):
         job = self.ask()
         for _ in range(jobs.MAX_ATTEMPTS):
             self.assertIsNotNone(jobs.claim(job.pk))
-            ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - jobs.SILENT_FOR - timedelta(seconds=1))
+            silence(job)
         self.periodic_pass()
         job.refresh_from_db()
         self.assertEqual((job.status, job.error), (ExportStatus.FAILED, f"gave up after {jobs.MAX_ATTEMPTS} attempts"))

@@ -59,7 +59,7 @@ class CreateAppRoleTestCase(CommittingTestCase):
 
     def refused(self, cursor: psycopg.Cursor, statement: str, *, because: str) -> None:
         with self.assertRaises(errors.InsufficientPrivilege, msg=statement) as caught:
-            cursor.execute(statement)  # type: ignore[arg-type]
+            cursor.execute(statement)
         self.assertIn(because, str(caught.exception), statement)
 
     @pytest.mark.postgres_only
@@ -149,7 +149,10 @@ class CreateAppRoleTestCase(CommittingTestCase):
                 )
                 self.assertEqual([p for (p,) in cursor.fetchall()], ["INSERT", "SELECT"])
                 cursor.execute("DELETE FROM later_table")
-                cursor.execute("SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+                cursor.execute(
+                    "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls FROM pg_roles "
+                    "WHERE rolname = current_user"
+                )
                 self.assertEqual(cursor.fetchone(), (False, False, False, False))
         finally:
             with connection.cursor() as cursor:
@@ -167,12 +170,16 @@ class CreateAppRoleTestCase(CommittingTestCase):
             cursor.execute(f'ALTER ROLE "{self.role}" NOSUPERUSER')
             cursor.execute("SELECT current_user")
             (owner,) = cursor.fetchone()
-        with self.assertRaisesMessage(CommandError, "the role running migrations"):
-            with mock.patch.dict("os.environ", {"APP_DATABASE_PASSWORD": self.password}):
-                call_command("create_app_role", "--role", owner, stdout=StringIO())
-        with self.assertRaisesMessage(CommandError, "password of 16 or more"):
-            with mock.patch.dict("os.environ", {"APP_DATABASE_PASSWORD": "short"}):
-                call_command("create_app_role", "--role", self.role, stdout=StringIO())
+        with (
+            self.assertRaisesMessage(CommandError, "the role running migrations"),
+            mock.patch.dict("os.environ", {"APP_DATABASE_PASSWORD": self.password}),
+        ):
+            call_command("create_app_role", "--role", owner, stdout=StringIO())
+        with (
+            self.assertRaisesMessage(CommandError, "password of 16 or more"),
+            mock.patch.dict("os.environ", {"APP_DATABASE_PASSWORD": "short"}),
+        ):
+            call_command("create_app_role", "--role", self.role, stdout=StringIO())
 
     def test_on_sqlite_it_says_it_needs_postgresql(self) -> None:
         if connection.vendor != "sqlite":
