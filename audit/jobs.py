@@ -170,21 +170,16 @@ def waiting_jobs() -> QuerySet[ExportJob]:
     ).order_by("created_at", "pk")
 
 
-def run_waiting(*, limit: int | None = None) -> int:
+def run_waiting() -> int:
     """The embedded default's worker, run by `manage.py run_periodic` in its own process (never in a web
     request): build each waiting job in turn through the same claim, heartbeat and finish as a Celery
     worker, so a job is claimed once; a job whose worker vanished is resumed, or given up after
     MAX_ATTEMPTS. Returns how many jobs were worked on."""
-    worked = 0
-    tried: set[int] = set()
-    while limit is None or worked < limit:
-        job_id = waiting_jobs().exclude(pk__in=tried).values_list("pk", flat=True).first()
-        if job_id is None:
-            return worked
-        tried.add(job_id)
+    tried: list[int] = []
+    while (job_id := waiting_jobs().exclude(pk__in=tried).values_list("pk", flat=True).first()) is not None:
+        tried.append(job_id)  # each once per call: a job a live worker holds is not waited for
         run(job_id)
-        worked += 1
-    return worked
+    return len(tried)
 
 
 @contextmanager
