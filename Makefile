@@ -40,8 +40,9 @@ var/local.env:
 	@chmod 600 $@
 
 # The embedded default is served over plain http on 127.0.0.1: no HTTPS redirect, no __Host- cookies.
-# With no broker there is no Celery beat: run_periodic does its periodic work (sealing the audit log,
-# export sweeps, grant tidying, reminders) beside the server, and stops when the server stops.
+# With no broker there is no Celery beat or worker: run_periodic does the periodic work (sealing the audit
+# log, export sweeps, grant tidying, reminders) and builds export jobs beside the server (never inside a
+# web request), and stops when the server stops.
 run: system-packages-run setup var/local.env
 	@set -a; source var/local.env; set +a; export HTTPS=false; \
 	$(PY) manage.py migrate --no-input -v0 && \

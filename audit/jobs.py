@@ -1,11 +1,15 @@
 """A document job's whole life: requested, queued, claimed, built, finished or failed, sent again, expired.
 
 The job row (audit.models.ExportJob) is the source of truth; the Celery task only says "work on job n".
-A job is stored before its task is sent, so a broker outage or a dead worker loses nothing: the beat
-sweep sends again a job queued and not handed over for a minute, or running with no heartbeat. A job is
-claimed under a row lock, so a task delivered twice renders it once at a time and finishes it once; a
-job whose workers keep dying is given up after MAX_ATTEMPTS. Finished files expire after
-EXPORT_LINK_HOURS; the job row stays as the history. Every step is audited against the requester.
+A job is never built inside the web request that asked for it, in any configuration: with a broker it
+goes to the pdf queue's workers; without one (the embedded default) it waits in the table until the
+background process `manage.py run_periodic` takes it (run_waiting, polled every few seconds). A job is
+stored before its task is sent, so a broker outage or a dead worker loses nothing: the beat sweep sends
+again a job queued and not handed over for a minute, or running with no heartbeat (in the embedded
+default run_waiting takes those up itself). A job is claimed under a row lock, so a task delivered twice
+renders it once at a time and finishes it once; a job whose workers keep dying is given up after
+MAX_ATTEMPTS, with a reason its requester sees. Finished files expire after EXPORT_LINK_HOURS; the job
+row stays as the history. Every step is audited against the requester.
 
 The machinery is the same for every kind of document; what a kind provides is in audit.documents. To add
 a kind (a subject access pack, a statistics return, a disposal certificate):
@@ -30,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -107,9 +111,18 @@ def _latest_entry_id() -> int:
     return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
+def has_workers() -> bool:
+    """Whether Celery workers build jobs (a broker is configured). Without one, the embedded default's
+    background process does (run_waiting); the request that asked for a job never does."""
+    return bool(settings.CELERY_BROKER_URL)
+
+
 def send(job_id: int) -> None:
     """Hand a stored job to the pdf queue. If the broker is down the job stays queued and the beat
-    sweep sends it once the broker is back: nothing the requester asked for is lost."""
+    sweep sends it once the broker is back: nothing the requester asked for is lost. With no broker the
+    job stays queued for the background process: Celery would otherwise run it eagerly, in the request."""
+    if not has_workers():
+        return
     ExportJob.objects.filter(pk=job_id).update(sent_at=timezone.now())
     try:
         tasks.render_export.apply_async((job_id,))
@@ -149,6 +162,27 @@ def run(job_id: int) -> bool:
         return False
     with heartbeat(job):
         return build(job)
+
+
+def waiting_jobs() -> QuerySet[ExportJob]:
+    """Jobs with no live worker, oldest first: queued, or running with no heartbeat for SILENT_FOR (their
+    worker vanished: the process was killed, the machine restarted)."""
+    silent = timezone.now() - SILENT_FOR
+    return ExportJob.objects.filter(
+        Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, heartbeat_at__lt=silent)
+    ).order_by("created_at", "pk")
+
+
+def run_waiting() -> int:
+    """The embedded default's worker, run by `manage.py run_periodic` in its own process (never in a web
+    request): build each waiting job in turn through the same claim, heartbeat and finish as a Celery
+    worker, so a job is claimed once; a job whose worker vanished is resumed, or given up after
+    MAX_ATTEMPTS. Returns how many jobs were worked on."""
+    tried: list[int] = []
+    while (job_id := waiting_jobs().exclude(pk__in=tried).values_list("pk", flat=True).first()) is not None:
+        tried.append(job_id)  # each once per call: a job a live worker holds is not waited for
+        run(job_id)
+    return len(tried)
 
 
 @contextmanager
@@ -268,8 +302,9 @@ def clear_expired() -> int:
 
 def sweep() -> int:
     """The beat's minute: send stuck jobs again (each still finishes once) and drop expired files.
-    Returns how many jobs were sent again."""
-    stuck = list(stuck_jobs().values_list("pk", flat=True))
+    Returns how many jobs were sent again. With no broker there is nothing to send to: run_waiting
+    takes up stuck jobs itself."""
+    stuck = list(stuck_jobs().values_list("pk", flat=True)) if has_workers() else []
     for job_id in stuck:
         send(job_id)
     clear_expired()

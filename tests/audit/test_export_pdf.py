@@ -12,7 +12,7 @@ from audit import exports, jobs, services
 from audit.models import ExportJob, ExportKind, Outcome
 from lib.pdf import RefusingFetcher, render_pdf
 from partners.models import Role
-from tests.audit.export_helpers import csv_rows, file_of, pdf_pages
+from tests.audit.export_helpers import csv_rows, file_of, pdf_pages, run_queued_exports
 from tests.base import BaseTestCase, CommittingTestCase
 from tests.factories import make_user
 
@@ -35,8 +35,10 @@ class ExportPdfTestCase(BaseTestCase):
             services.record(event="case.viewed", actor=self.casey, case_reference=f"PP-2026-{n:05d}")
         # Small chunks, so the table is rendered as several documents and joined.
         small_pages = mock.patch.multiple(exports, LINES_PER_PAGE=8, CHUNK_PAGES=2)
-        with small_pages, self.captureOnCommitCallbacks(execute=True):
-            job = jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
+        with small_pages:
+            with self.captureOnCommitCallbacks(execute=True):
+                job = jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
+            run_queued_exports()
         job.refresh_from_db()
         pages = pdf_pages(file_of(job, "pdf"))
         self.assertGreaterEqual(len(pages), 7)  # the cover and six pages of table, in three chunks
@@ -98,6 +100,7 @@ class ExportPdfTestCase(BaseTestCase):
         services.record(event="case.viewed", actor=self.harper, case_reference="PP-2026-00008")
         with self.captureOnCommitCallbacks(execute=True):
             job = jobs.request_export(requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00007")
+        run_queued_exports()
         job.refresh_from_db()
         cover = pdf_pages(file_of(job, "pdf"))[0]
         self.assertIn("Case access report for PP-2026-00007", cover)
@@ -124,6 +127,7 @@ class SealedExportTestCase(CommittingTestCase):
             services.record(event="case.viewed", actor=auditor, case_reference=f"PP-2026-{n:05d}")
         with mock.patch.multiple(exports, LINES_PER_PAGE=10, CHUNK_PAGES=1):
             job = jobs.request_export(requester=auditor, kind=ExportKind.LOG, filters={"username": "sally"})
+            run_queued_exports()
         job.refresh_from_db()
         self.assertEqual(job.status, "done")
         pages = pdf_pages(file_of(job, "pdf"))

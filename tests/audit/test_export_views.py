@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit import services
 from audit.models import AuditEntry, ExportJob, ExportKind, ExportStatus, Outcome
 from partners.models import Role
+from tests.audit.export_helpers import run_queued_exports
 from tests.base import BaseTestCase
 from tests.factories import make_case, make_user
 
@@ -27,6 +28,7 @@ class ExportViewsTestCase(BaseTestCase):
     def export(self, query: str = "username=casey") -> ExportJob:
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(f"/audit/exports/new/?{query}", dict(p.split("=") for p in query.split("&")))
+        run_queued_exports()
         job = ExportJob.objects.get()
         self.assertRedirects(response, f"/audit/exports/{job.reference}/", fetch_redirect_response=False)
         return job
@@ -132,6 +134,7 @@ class CaseReportViewsTestCase(BaseTestCase):
         self.assertContains(self.client.get(f"/cases/{self.case.reference}/access/"), "Export the full access report")
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(f"/audit/exports/case-report/{self.case.reference}/")
+        run_queued_exports()
         job = ExportJob.objects.get()
         self.assertRedirects(response, f"/audit/exports/{job.reference}/")
         self.assertEqual((job.kind, job.case_reference, job.status), (ExportKind.CASE, self.case.number, "done"))

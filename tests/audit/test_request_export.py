@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 from audit import exports, jobs, services, tasks
 from audit.forms import AuditSearchForm
 from audit.models import AuditEntry, ExportJob, ExportKind, ExportStatus, Outcome
-from tests.audit.export_helpers import csv_rows, file_of
+from tests.audit.export_helpers import WITH_A_BROKER, csv_rows, file_of, run_queued_exports
 from tests.base import BaseTestCase
 
 
@@ -29,6 +29,7 @@ class RequestExportTestCase(BaseTestCase):
         self.assertTrue(form.is_valid(), form.errors)
         with self.captureOnCommitCallbacks(execute=True):
             job = jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters=exports.stored_filters(form))
+        run_queued_exports()
         job.refresh_from_db()
         return job
 
@@ -69,6 +70,7 @@ class RequestExportTestCase(BaseTestCase):
             jobs.request_export(requester=self.audrey, kind=ExportKind.LOG, filters={"event": "case.viewed"})
         self.assertFalse(ExportJob.objects.exists())
 
+    @WITH_A_BROKER
     def test_a_broker_outage_leaves_the_job_queued_and_the_sweep_finishes_it(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async", side_effect=OperationalError("refused")):
             job = self.request()
@@ -84,6 +86,7 @@ class RequestExportTestCase(BaseTestCase):
         self.assertEqual(job.status, ExportStatus.DONE)
         self.assertEqual(AuditEntry.objects.filter(event="audit.export_completed").count(), 1)
 
+    @WITH_A_BROKER
     def test_a_job_whose_worker_died_is_sent_again_and_finishes_once(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
@@ -98,6 +101,7 @@ class RequestExportTestCase(BaseTestCase):
         self.assertEqual(AuditEntry.objects.filter(event="audit.export_completed").count(), 1)
         self.assertEqual(job.files.count(), 2)
 
+    @WITH_A_BROKER
     def test_a_job_sent_recently_is_not_sent_again(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async") as send:
             job = self.request()
@@ -107,6 +111,7 @@ class RequestExportTestCase(BaseTestCase):
             self.assertEqual(tasks.sweep_exports(), 1)
         self.assertEqual(send.call_count, 2)
 
+    @WITH_A_BROKER
     def test_a_job_whose_workers_keep_dying_is_given_up(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
@@ -119,6 +124,7 @@ class RequestExportTestCase(BaseTestCase):
         self.assertEqual((job.status, job.error), (ExportStatus.FAILED, "gave up after 3 attempts"))
         self.assertEqual(AuditEntry.objects.filter(event="audit.export_failed").count(), 1)
 
+    @WITH_A_BROKER
     def test_a_live_worker_keeps_its_job(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
@@ -127,6 +133,7 @@ class RequestExportTestCase(BaseTestCase):
         self.assertIsNone(jobs.claim(job.pk))
         self.assertEqual(tasks.sweep_exports(), 0)
 
+    @WITH_A_BROKER
     def test_a_late_finish_by_a_superseded_attempt_is_discarded(self) -> None:
         with mock.patch.object(tasks.render_export, "apply_async"):
             job = self.request()
@@ -156,6 +163,7 @@ class RequestExportTestCase(BaseTestCase):
     def test_a_case_report_holds_only_that_case(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
             job = jobs.request_export(requester=self.audrey, kind=ExportKind.CASE, case_reference="PP-2026-00002")
+        run_queued_exports()
         job.refresh_from_db()
         self.assertEqual(self.exported_cases(job), ["PP-2026-00002"])
 
@@ -165,6 +173,7 @@ class RequestExportTestCase(BaseTestCase):
             jobs.request_export(
                 requester=self.casey, kind=ExportKind.CASE, case_reference="PP-2026-00002", in_case_history=True
             )
+        run_queued_exports()
         in_history = AuditEntry.objects.filter(case_reference="PP-2026-00002", event__startswith="audit.export")
         self.assertEqual(set(in_history.values_list("actor__username", flat=True)), {"casey"})
         self.assertEqual(in_history.count(), 2)  # requested and completed
