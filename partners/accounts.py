@@ -89,9 +89,7 @@ def read_setup_link(token: str) -> User | None:
     reason = "not genuine"
     user = None
     try:
-        data = signing.loads(
-            token, salt=SETUP_SALT, max_age=timedelta(hours=settings.ACCOUNT_SETUP_LINK_HOURS)
-        )
+        data = signing.loads(token, salt=SETUP_SALT, max_age=timedelta(hours=settings.ACCOUNT_SETUP_LINK_HOURS))
     except signing.SignatureExpired:
         reason = "expired"
     except signing.BadSignature:

@@ -29,7 +29,10 @@ REASON_HELP = "Needed for a change to who can see cases: the administrator who a
 
 def _reason() -> forms.CharField:
     return forms.CharField(
-        label="Why this change is needed", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=REASON_HELP
+        label="Why this change is needed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=REASON_HELP,
     )
 
 
@@ -40,7 +43,7 @@ class AccessChangeForm(ModelForm):
     reason = _reason()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.instance.pk is None:
             return cleaned
         asked = changes.guarded_changes(self.instance, {f: cleaned[f] for f in self.changed_data if f in cleaned})
@@ -88,7 +91,9 @@ def _with_actor(form: type[ModelForm], request: HttpRequest) -> type[ModelForm]:
 def _ask_for_guarded(request: HttpRequest, obj: User | Agency, form: ModelForm) -> dict[str, list[Any]]:
     """Put the access fields back as they are, and return what was asked of them ({} if nothing)."""
     current = type(obj).objects.get(pk=obj.pk)
-    asked = changes.guarded_changes(current, {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data})
+    asked = changes.guarded_changes(
+        current, {f: form.cleaned_data[f] for f in form.changed_data if f in form.cleaned_data}
+    )
     for field in asked:
         attribute = "agency_id" if field == "agency" else field
         setattr(obj, attribute, getattr(current, attribute))
@@ -205,7 +210,7 @@ class PartnerUserAdmin(admin.ModelAdmin):
     @admin.action(description="Email selected users a link to set their own password")
     def issue_setup_link(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         actor: User = request.user  # type: ignore[assignment]
-        self._each(request, queryset, lambda user: accounts.issue_setup_link(actor=actor, user=user), "Set-up link sent")
+        self._each(request, queryset, lambda user: accounts.issue_setup_link(actor=actor, user=user), "Link sent")
 
     @admin.action(description="Reset the second factor of selected users (they set it up again at next sign-in)")
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -26,9 +26,17 @@ class DecisionForm(forms.Form):
 class AccessChangeRequestAdmin(admin.ModelAdmin):
     list_display = ["requested_at", "target", "summary", "status", "requested_by", "decided_by"]
     list_filter = ["status"]
-    fields = ["target", "summary", "reason", "status", "requested_by", "requested_at"]
-    fields += ["decided_by", "decided_at", "decision_reason"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "target",
+        "summary",
+        "reason",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "decision_reason",
+    )
     change_form_template = "admin/partners/accesschangerequest/change_form.html"
 
     # Read-only: requests are made by saving a user or an agency, and decided on their own page.
@@ -83,6 +91,9 @@ class AccessChangeRequestAdmin(admin.ModelAdmin):
         return _decide(request, pk)
 
 
+DONE = {"approve": "approved and applied", "reject": "rejected", "withdraw": "withdrawn"}
+
+
 @require_POST
 def _decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject (a second administrator), or withdraw (whoever asked); a refusal is shown as a
@@ -104,5 +115,5 @@ def _decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return back
-    messages.success(request, f"The change has been {dict(approve='approved and applied', reject='rejected', withdraw='withdrawn')[decision]}.")
+    messages.success(request, f"The change has been {DONE[decision]}.")
     return back

@@ -66,9 +66,9 @@ def refuse_if_waiting(*, user: User | None = None, agency: Agency | None = None)
     """Raise ValidationError if a change to this account or agency is already waiting for a decision."""
     waiting = AccessChangeRequest.objects.filter(status=ChangeStatus.PENDING)
     if user is not None and user.pk and waiting.filter(user=user).exists():
-        raise ValidationError("A change to this account is already waiting for a decision: decide or withdraw it first.")
+        raise ValidationError("A change to this account is already waiting for a decision: decide or withdraw it.")
     if agency is not None and agency.pk and waiting.filter(agency=agency).exists():
-        raise ValidationError("A change to this agency is already waiting for a decision: decide or withdraw it first.")
+        raise ValidationError("A change to this agency is already waiting for a decision: decide or withdraw it.")
 
 
 def _label(field: str, value: Any) -> str:

@@ -28,6 +28,8 @@ def user_form(user: User, **changes: Any) -> dict[str, Any]:
 
 
 class AccessChangeRequestsTestCase(BaseTestCase):
+    ali: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -112,7 +114,9 @@ class AccessChangeRequestsTestCase(BaseTestCase):
         self.assertEqual(entries[1].actor, self.ali)
         self.assertEqual(entries[2].additional_data["sessions_ended"], 0)
         # django-auditlog's own entry shows the role's values, and still hides personal data.
-        model_entry = AuditEntry.objects.filter(event="model.updated", object_pk=str(self.harper.pk)).order_by("-id").first()
+        model_entry = (
+            AuditEntry.objects.filter(event="model.updated", object_pk=str(self.harper.pk)).order_by("-id").first()
+        )
         assert model_entry is not None
         self.assertEqual(model_entry.changes["role"], ["panel_member", "panel_chair"])
 

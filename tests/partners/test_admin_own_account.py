@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from partners.models import AccessChangeRequest, Role
 from sharing.access import Capability, can_do
 from tests.base import BaseTestCase
@@ -11,7 +13,7 @@ REFUSED = "You cannot change your own role, agency or whether your account is ac
 
 
 class AdminOwnAccountTestCase(BaseTestCase):
-    def post_own(self, **changes: object) -> object:
+    def post_own(self, **changes: object) -> Any:
         self.client.force_login(self.ada)
         return self.client.post(
             f"/admin/partners/user/{self.ada.pk}/change/", user_form(self.ada, reason="Promotion.", **changes)

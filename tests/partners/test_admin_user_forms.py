@@ -34,9 +34,7 @@ class AdminUserFormsTestCase(BaseTestCase):
     def test_the_username_is_read_only(self) -> None:
         page = self.client.get(f"/admin/partners/user/{self.harper.pk}/change/").content.decode()
         self.assertNotIn('name="username"', page)
-        self.client.post(
-            f"/admin/partners/user/{self.harper.pk}/change/", user_form(self.harper, username="harper2")
-        )
+        self.client.post(f"/admin/partners/user/{self.harper.pk}/change/", user_form(self.harper, username="harper2"))
         self.harper.refresh_from_db()
         self.assertEqual(self.harper.username, "harper")
 
@@ -80,7 +78,9 @@ class AdminUserFormsTestCase(BaseTestCase):
         self.assertTrue(AuditEntry.objects.filter(event="auth.setup_link_issued", object_repr="newton").exists())
 
     def test_deactivating_someone_else_takes_effect_at_once(self) -> None:
-        response = self.client.post(f"/admin/partners/user/{self.harper.pk}/change/", user_form(self.harper, is_active=""))
+        response = self.client.post(
+            f"/admin/partners/user/{self.harper.pk}/change/", user_form(self.harper, is_active="")
+        )
         self.assertEqual(response.status_code, 302)
         self.harper.refresh_from_db()
         self.assertFalse(self.harper.is_active)

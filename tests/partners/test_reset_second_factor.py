@@ -49,5 +49,7 @@ class ResetSecondFactorTestCase(BaseTestCase):
     def test_only_administrators_reach_it(self) -> None:
         TOTPDevice.objects.create(user=self.harper, name="App", confirmed=True)
         self.client.force_login(self.charlie)
-        self.client.post("/admin/partners/user/", {"action": "reset_second_factor", "_selected_action": [self.harper.pk]})
+        self.client.post(
+            "/admin/partners/user/", {"action": "reset_second_factor", "_selected_action": [self.harper.pk]}
+        )
         self.assertTrue(TOTPDevice.objects.filter(user=self.harper).exists())
