@@ -104,7 +104,7 @@ def _tell_waiting(model_admin: admin.ModelAdmin, request: HttpRequest) -> None:
     model_admin.message_user(
         request,
         "The change to who can see cases is waiting for another administrator to approve it "
-        "(see Access change requests). Nothing else about it has changed yet.",
+        "(see Access change requests). Any other changes you made are saved.",
         messages.WARNING,
     )
 
