@@ -200,3 +200,11 @@ class AccessChangeRequestsTestCase(BaseTestCase):
         self.client.force_login(self.ali)
         response = self.client.get("/admin/partners/accesschangerequest/")
         self.assertContains(response, "Role: Panel member → Panel chair")
+
+    def test_auditors_find_them_in_the_flagged_queue(self) -> None:
+        self.ask_to_make_harper_chair()
+        self.client.force_login(self.audrey)
+        self.assertContains(self.client.get("/audit/flagged/"), "Access change asked, decided or applied: harper")
+        entry = AuditEntry.objects.get(event="account.change_requested")
+        page = self.client.get(f"/audit/flagged/{entry.pk}/")
+        self.assertContains(page, "Panel member → Panel chair")
