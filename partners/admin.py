@@ -21,8 +21,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partners import accounts, changes, services
-from partners.change_admin import AccessChangeRequestAdmin
-from partners.models import AccessChangeRequest, Agency, User, UserDeletionRefused
+from partners.change_admin import AccessChangeRequestAdmin, change_summary
+from partners.models import AccessChangeRequest, Agency, ChangeStatus, User, UserDeletionRefused
 
 REASON_HELP = "Needed for a change to who can see cases: the administrator who approves it reads it."
 
@@ -146,7 +146,7 @@ class PartnerUserAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["username"]}),
         ("Person", {"fields": ["first_name", "last_name", "email"]}),
-        ("Agency and role", {"fields": ["agency", "role", "is_active", "reason"]}),
+        ("Agency and role", {"fields": ["agency", "role", "is_active", "waiting_change", "reason"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -159,7 +159,16 @@ class PartnerUserAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A username is who the audit log says did something: it never changes once the account exists.
-        return ["last_login", "date_joined"] if obj is None else ["username", "last_login", "date_joined"]
+        return (
+            ["last_login", "date_joined"]
+            if obj is None
+            else ["username", "waiting_change", "last_login", "date_joined"]
+        )
+
+    @admin.display(description="Waiting for approval")
+    def waiting_change(self, obj: User) -> str:
+        change = AccessChangeRequest.objects.filter(user=obj, status=ChangeStatus.PENDING).first()
+        return change_summary(change) if change else "Nothing"
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs["form"] = UserDetailsForm if obj is not None else NewUserForm

@@ -18,6 +18,11 @@ from partners.models import AccessChangeRequest, User
 from sharing.access import Capability, can_do, require
 
 
+def change_summary(change: AccessChangeRequest) -> str:
+    """The change in one line of words, e.g. "Role: Panel member → Panel chair"."""
+    return "; ".join(f"{row['field']}: {row['before']} → {row['after']}" for row in changes.described(change))
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject"), ("withdraw", "Withdraw")])
     reason = forms.CharField(required=False, max_length=2000)
@@ -61,7 +66,7 @@ class AccessChangeRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="Change")
     def summary(self, obj: AccessChangeRequest) -> str:
-        return "; ".join(f"{row['field']}: {row['before']} → {row['after']}" for row in changes.described(obj))
+        return change_summary(obj)
 
     def get_urls(self) -> list[URLPattern]:
         decide = path(

@@ -216,7 +216,7 @@ def approve_change(*, actor: User, change: AccessChangeRequest, reason: str) -> 
         affected = list(target.users.values_list("pk", flat=True))
     ended = sessions.end_sessions_of(affected)
     _record("account.change_applied", actor=actor, change=change, reason="", sessions_ended=ended)
-    if isinstance(target, User) and target.is_active and not target.has_usable_password():
+    if isinstance(target, User) and target.is_active and target.email and not target.has_usable_password():
         accounts.issue_setup_link(actor=actor, user=target)
     return change
 

@@ -177,6 +177,11 @@ class AccessChangeRequestsTestCase(BaseTestCase):
         self.assertEqual(applied.additional_data["changes"][0]["before"], "Testshire")
         self.assertEqual(applied.additional_data["changes"][0]["after"], "Otherton")
 
+    def test_the_users_page_shows_the_waiting_change(self) -> None:
+        self.ask_to_make_harper_chair()
+        page = self.client.get(f"/admin/partners/user/{self.harper.pk}/change/")
+        self.assertContains(page, "Role: Panel member → Panel chair")
+
     def test_a_change_needs_a_reason(self) -> None:
         self.client.force_login(self.ada)
         response = self.client.post(
@@ -208,3 +213,17 @@ class AccessChangeRequestsTestCase(BaseTestCase):
         entry = AuditEntry.objects.get(event="account.change_requested")
         page = self.client.get(f"/audit/flagged/{entry.pk}/")
         self.assertContains(page, "Panel member → Panel chair")
+
+    def test_no_one_decides_a_change_to_their_own_account(self) -> None:
+        self.client.force_login(self.ali)
+        self.client.post(
+            f"/admin/partners/user/{self.ada.pk}/change/",
+            user_form(self.ada, agency=self.police_force.pk, reason="Ada moves to the police."),
+        )
+        change = AccessChangeRequest.objects.get(user=self.ada)
+        self.client.force_login(self.ada)
+        self.decide(change, "approve")
+        change.refresh_from_db()
+        self.ada.refresh_from_db()
+        self.assertEqual(change.status, ChangeStatus.PENDING)
+        self.assertEqual(self.ada.agency, self.council)
