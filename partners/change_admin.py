@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from audit import services as audit
 from partners import changes
 from partners.models import AccessChangeRequest, User
 from sharing.access import Capability, can_do, require
@@ -112,12 +113,20 @@ def _decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose approve, reject or withdraw.")
         return back
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-    if decision == "approve":
+    if decision != "withdraw":
         require(actor, Capability.DECIDE_ACCESS_CHANGE)
     action = {"approve": changes.approve_change, "reject": changes.reject_change}.get(decision, changes.withdraw_change)
     try:
         action(actor=actor, change=change, reason=reason)
     except ValidationError as error:
+        # A refused decision (one's own change, already decided, values moved on) is recorded too.
+        audit.record_denied(
+            actor=actor,
+            event=f"account.change_{decision}_refused",
+            obj=change.user or change.agency,
+            reason=" ".join(error.messages),
+            is_flagged=True,
+        )
         messages.error(request, " ".join(error.messages))
         return back
     messages.success(request, f"The change has been {DONE[decision]}.")

@@ -67,6 +67,8 @@ class AccessChangeRequestsTestCase(BaseTestCase):
         self.assertEqual(self.harper.role, Role.PANEL_MEMBER)
         page = self.client.get(f"/admin/partners/accesschangerequest/{change.pk}/change/").content.decode()
         self.assertIn("You asked for this change: another administrator must decide it.", page)
+        refused = AuditEntry.objects.get(event="account.change_approve_refused")
+        self.assertEqual((refused.actor, refused.outcome, refused.is_flagged), (self.ada, "denied", True))
 
     def test_a_second_administrator_approves_it_and_the_users_sessions_end(self) -> None:
         harper_browser = VerifiedClient()
