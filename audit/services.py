@@ -243,10 +243,21 @@ def record_password_changed(*, user: Any) -> AuditEntry:
     )
 
 
+# Fields whose old and new values change entries keep, by "app_label.model": declared by the app that
+# owns the model (show_values), for values that are not personal data (roles, agencies, kinds, areas).
+PLAIN_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def show_values(model: type[models.Model], fields: Iterable[str]) -> None:
+    """Declare, at start-up, fields of `model` whose values change entries keep instead of `[redacted]`."""
+    PLAIN_FIELDS[model._meta.label_lower] = frozenset(fields)
+
+
 def stamp_change_entry(entry: AuditEntry) -> None:
     """Fill the context columns of an entry written by auditlog's change receivers, and strip values.
 
-    Change entries record which fields changed, never their old or new values (they may be personal data).
+    Change entries record which fields changed, never their old or new values (they may be personal data),
+    except the fields declared with show_values.
     """
     if entry.event:
         return
@@ -256,7 +267,11 @@ def stamp_change_entry(entry: AuditEntry) -> None:
         EntryKind.DELETE: "model.deleted",
     }.get(entry.action, "model.accessed")
     if isinstance(entry.changes, dict):
-        entry.changes = {field: ["[redacted]", "[redacted]"] for field in entry.changes}
+        content_type = entry.content_type
+        plain = PLAIN_FIELDS.get(f"{content_type.app_label}.{content_type.model}", frozenset())
+        entry.changes = {
+            field: values if field in plain else ["[redacted]", "[redacted]"] for field, values in entry.changes.items()
+        }
     elif isinstance(entry.changes, str) and entry.changes:
         entry.changes = None
     entry.changes_text = ""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
 from lib.forms import GovUKFormMixin
 
@@ -16,6 +16,10 @@ class SignInForm(GovUKFormMixin, AuthenticationForm):
 
 class ChangePasswordForm(GovUKFormMixin, PasswordChangeForm):
     pass
+
+
+class SetUpPasswordForm(GovUKFormMixin, SetPasswordForm):
+    """Through a set-up link: the person chooses their own password (the password policy applies)."""
 
 
 class TOTPCodeForm(GovUKFormMixin, forms.Form):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group, UserManager
 from django.db import models
+from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from partners import recovery_codes
@@ -160,3 +162,59 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return "recovery code"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved and applied"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AccessChangeRequest(models.Model):
+    """A change that would widen what someone can see (a user's role, agency, email or activation; an
+    agency's kind, force area or activation), held until a second administrator decides it.
+
+    `changes` maps each field to [value before, value asked for], as stored (ids for an agency); it is
+    applied only by partners.changes.approve_change, and only if the values before are still current.
+    """
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changes = models.JSONField()
+    reason = models.TextField(help_text="Why the change is asked for.")
+    status = models.CharField(max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "access change request"
+        constraints = [
+            models.CheckConstraint(
+                name="access_change_names_user_or_agency",
+                condition=models.Q(user__isnull=False, agency__isnull=True)
+                | models.Q(user__isnull=True, agency__isnull=False),
+            ),
+            # One waiting change per account or agency, so two cannot be approved against the same values.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending", user__isnull=False), name="one_pending_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(status="pending", agency__isnull=False),
+                name="one_pending_per_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.user.username if self.user else str(self.agency)
+        return f"Change to {target} ({self.get_status_display().lower()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ChangeStatus.PENDING

@@ -7,9 +7,13 @@ whatever the browser's JavaScript does; the timeout warning only reads these val
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.utils import timezone
 
 AUTH_TIME = "pp_auth_time"
 LAST_SEEN = "pp_last_seen"
@@ -35,3 +39,20 @@ def seconds_left(session: Any) -> tuple[int, int]:
     idle = session.get(LAST_SEEN, 0) + settings.SESSION_IDLE_SECONDS - now
     absolute = session.get(AUTH_TIME, 0) + settings.SESSION_ABSOLUTE_SECONDS - now
     return idle, absolute
+
+
+def end_sessions_of(user_ids: Collection[Any]) -> int:
+    """Delete every server-side session of these users (they must sign in again); returns how many ended.
+
+    Sessions are in the database (settings.SESSION_ENGINE), so this reads each unexpired one: there are
+    as many as people signed in, which for one panel is small."""
+    wanted = {str(pk) for pk in user_ids}
+    if not wanted:
+        return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    for session in store.get_model_class().objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) in wanted:
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended

@@ -11,6 +11,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lib.views import render_form
-from partners import mfa, passkeys, services, sessions
-from partners.forms import ChangePasswordForm, SecondFactorForm, TOTPCodeForm
+from partners import accounts, mfa, passkeys, services, sessions
+from partners.forms import ChangePasswordForm, SecondFactorForm, SetUpPasswordForm, TOTPCodeForm
 from partners.http import AuthenticatedHttpRequest
 from partners.middleware import mfa_not_required
 from sharing.navigation import sections_for
@@ -40,6 +41,25 @@ def change_password(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Your password has been changed.")
         return redirect("home")
     return render_form(request, "partners/change_password.html", {}, form=form)
+
+
+@login_not_required
+@mfa_not_required
+def set_up_account(request: HttpRequest) -> HttpResponse:
+    """Through the single-use link an administrator issued: the person sets their own password, then signs
+    in and sets up their second factor as at any first sign-in. A used, replaced or expired link is refused."""
+    token = request.GET.get("token", "")
+    account = accounts.read_setup_link(token)
+    if account is None:
+        return render(request, "partners/set_up_link_refused.html", status=404)
+    form = SetUpPasswordForm(account, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        accounts.use_setup_link(user=account, password=form.cleaned_data["new_password1"])
+        if request.user.is_authenticated:
+            logout(request)
+        messages.success(request, "Your password is set. Sign in to set up your second factor.")
+        return redirect("login")
+    return render_form(request, "partners/set_up_account.html", {"account": account}, form=form)
 
 
 # Everything a browser keeps for this site goes when the session ends (ASVS 5.0 V14.3.1).

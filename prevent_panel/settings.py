@@ -158,6 +158,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 3600
 SESSION_WARNING_SECONDS = 120
+# Administrators never set passwords: they issue a single-use set-up link, valid for this long.
+ACCOUNT_SETUP_LINK_HOURS = env_int("ACCOUNT_SETUP_LINK_HOURS", 72, minimum=1)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 
 # Content-Security-Policy (django-csp 4): nothing inline, scripts only from here or with the response's

@@ -10,7 +10,16 @@ from django.urls import include, path
 from partners.forms import SignInForm
 from partners.middleware import mfa_not_required
 from partners.passkey_views import passkey_list, remove_passkey
-from partners.views import change_password, extend_session, home, mfa_enrol, mfa_qr, mfa_verify, sign_out
+from partners.views import (
+    change_password,
+    extend_session,
+    home,
+    mfa_enrol,
+    mfa_qr,
+    mfa_verify,
+    set_up_account,
+    sign_out,
+)
 from prevent_panel.views import healthz
 
 admin.site.site_header = "Prevent Panel reference data"
@@ -40,6 +49,7 @@ urlpatterns = [
     ),
     path("sign-out/", sign_out, name="logout"),
     path("account/password/", change_password, name="change_password"),
+    path("account/set-up/", set_up_account, name="account_set_up"),
     path("account/two-factor/", mfa_verify, name="mfa_verify"),
     path("account/two-factor/set-up/", mfa_enrol, name="mfa_enrol"),
     path("account/two-factor/set-up/qr-code.svg", mfa_qr, name="mfa_qr"),

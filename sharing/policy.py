@@ -58,6 +58,7 @@ class Capability(models.TextChoices):
     EXPORT_AUDIT = "export_audit", "Export the audit log"
     VIEW_DASHBOARD = "view_dashboard", "See the panel dashboard"
     ADMINISTER = "administer", "Keep the reference data: agencies and user accounts"
+    DECIDE_ACCESS_CHANGE = "decide_access_change", "Approve or reject another administrator's change to access"
     # About one panel meeting.
     VIEW_MEETING = "view_meeting", "See a panel meeting"
     ORGANISE_MEETING = "organise_meeting", "Plan a meeting: agenda, invitations, circulation"
@@ -121,7 +122,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.VIEW_MEETING}
     ),
     Role.AUDITOR: frozenset({Capability.SEARCH_AUDIT, Capability.EXPORT_AUDIT}),
-    Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER}),
+    Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.DECIDE_ACCESS_CHANGE}),
 }
 
 # What each kind of access to a case allows. The levels form a chain, each allowing all that the next
