@@ -93,7 +93,8 @@ def review_flagged(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResp
             messages.success(request, "Review recorded.")
             return redirect("audit:flagged")
     audit.record(event="audit.flag_opened", actor=request.user, obj=entry, case_reference=entry.case_reference)
-    return render_form(request, "audit/review_flagged.html", {"entry": entry}, form=form)
+    context = {"entry": entry, "text_days": settings.AUDIT_FREE_TEXT_DAYS}
+    return render_form(request, "audit/review_flagged.html", context, form=form)
 
 
 # --- exports ----------------------------------------------------------------------------------------

@@ -128,7 +128,9 @@ def _record(event: str, *, actor: User, change: AccessChangeRequest, reason: str
         obj=target,
         action=audit.EntryKind.UPDATE,
         object_repr=change.user.username if change.user else str(change.agency.code),  # type: ignore[union-attr]
-        purpose=reason,
+        # The reason is typed by an administrator and may name people: kept beside the sealed log, the
+        # entry holding only its keyed digest (audit.texts).
+        typed={"reason": reason},
         detail=detail,
         is_flagged=True,
     )

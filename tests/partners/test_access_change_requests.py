@@ -112,7 +112,9 @@ class AccessChangeRequestsTestCase(BaseTestCase):
                 ],
             )
         self.assertEqual(entries[0].actor, self.ada)
-        self.assertEqual(entries[0].purpose, "Harper now chairs the panel.")
+        # The typed reason is kept beside the sealed log; the entry holds only its digest.
+        self.assertEqual(entries[0].purpose, "")
+        self.assertEqual(entries[0].typed, [("reason", "Harper now chairs the panel.")])
         self.assertEqual(entries[1].actor, self.ali)
         self.assertEqual(entries[2].additional_data["sessions_ended"], 0)
         # django-auditlog's own entry shows the role's values, and still hides personal data.
