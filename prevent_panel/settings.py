@@ -66,12 +66,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the session limits and the second-factor gate, so what they refuse gets a request id and an
+    # entry; its safety net gives every audited response one closing entry (audit/middleware.py).
+    "audit.middleware.AuditContextMiddleware",
     # After messages (it says why you were signed out), before any view runs.
     "partners.middleware.SessionLimitsMiddleware",
     "partners.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
