@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass
 class RequestContext:
     request_id: str
     method: str
@@ -16,6 +16,8 @@ class RequestContext:
     # The outcome of each entry written for this request, in order: the safety net in audit.middleware
     # reads the last one to decide whether the response still needs its own entry.
     outcomes: list[str] = field(default_factory=list)
+    # Set when an entry declared itself the closing one (audit.services.record(closes_request=True)).
+    closed: bool = False
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("audit_request_context", default=None)
@@ -38,6 +40,12 @@ def note_written(outcome: str) -> None:
     context = _current.get()
     if context is not None:
         context.outcomes.append(outcome)
+
+
+def mark_closed() -> None:
+    context = _current.get()
+    if context is not None:
+        context.closed = True
 
 
 def current_request_id(*_args: Any) -> str | None:

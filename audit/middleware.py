@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from auditlog.context import set_extra_data
@@ -17,6 +18,7 @@ from django.urls import reverse
 from audit import context
 from audit.models import Outcome
 from audit.services import AuditWriteFailed, record
+from partners import mfa
 
 REQUEST_ID_HEADER = "X-Request-ID"
 NET_EVENT = "http.response"
@@ -52,16 +54,17 @@ def is_exempt(request: HttpRequest, outcome: Outcome, *, signed_in: bool) -> boo
 
 
 def response_outcome(request: HttpRequest, response: HttpResponse) -> Outcome:
-    """2xx and 3xx allowed, 4xx denied, 5xx failed; a redirect that sends someone to sign in or to the second
+    """2xx and 3xx allowed, 4xx denied (400, a form sent back, also accepts the view's allowed entry), 5xx
+    failed; a redirect that sends someone to sign in or to the second
     factor from any other page is a refusal, so it is denied."""
     status = response.status_code
     if status >= 500:
         return Outcome.FAILED
     if status >= 400:
         return Outcome.DENIED
-    if 300 <= status < 400 and request.path not in account_pages():
-        if urlsplit(response.get("Location", "")).path in sign_in_pages():
-            return Outcome.DENIED
+    redirect = urlsplit(response.get("Location", "")).path if 300 <= status < 400 else ""
+    if redirect in sign_in_pages() and request.path not in account_pages():
+        return Outcome.DENIED
     return Outcome.ALLOWED
 
 
@@ -86,25 +89,49 @@ class AuditContextMiddleware:
         token = context.activate(ctx)
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
+        # Who the net names: the actor once the second factor is given; before that only the account
+        # whose password was used (the object), since the person is not yet proven.
+        verified = actor is not None and mfa.is_verified(request)
         try:
             with set_extra_data(context_data={"actor": actor, "remote_addr": remote_addr, "remote_port": None}):
                 response = self.get_response(request)
-                response = self.close(request, response, ctx=ctx, actor=actor)
+                response = self.close(request, response, ctx=ctx, account=actor, verified=verified)
         finally:
             context.deactivate(token)
         response[REQUEST_ID_HEADER] = request_id
         return response
 
     def close(
-        self, request: HttpRequest, response: HttpResponse, *, ctx: context.RequestContext, actor: object
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        *,
+        ctx: context.RequestContext,
+        account: Any,
+        verified: bool,
     ) -> HttpResponse:
         outcome = response_outcome(request, response)
-        if is_exempt(request, outcome, signed_in=actor is not None):
+        if is_exempt(request, outcome, signed_in=account is not None):
             return response
-        if ctx.outcomes and ctx.outcomes[-1] == outcome:
+        if ctx.closed or (ctx.outcomes and ctx.outcomes[-1] == outcome):
+            return response
+        if response.status_code == 400 and (ctx.outcomes or getattr(response, "form_sent_back", False)):
+            # A form sent back with errors and what was typed (lib.views.render_form): the view's own last
+            # entry closes it, allowed (the page was allowed, what was typed was not accepted) or denied (a
+            # wrong second-factor code); a form page that read nothing recorded needs none.
             return response
         try:
-            record(event=NET_EVENT, actor=actor, outcome=outcome, detail={"status": response.status_code})
+            detail: dict[str, Any] = {"status": response.status_code}
+            if account is not None and not verified:
+                detail["second_factor"] = "not given"
+            record(
+                event=NET_EVENT,
+                actor=account if verified else None,
+                obj=account if account is not None and not verified else None,
+                object_repr=account.username if account is not None and not verified else "",
+                outcome=outcome,
+                detail=detail,
+            )
         except AuditWriteFailed:
             if outcome == Outcome.ALLOWED:
                 # Fail closed: a response that cannot be recorded is not shown.

@@ -14,7 +14,7 @@ from cases.models import Case
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
-from sharing import services
+from sharing import policy, services
 from sharing.access import Capability, access_case, can_do, find_case_by_number, require, visible_cases
 from sharing.forms import AnswerRequestForm, BreakGlassForm, ExtendForm, GrantForm, RequestAccessForm, end_of
 from sharing.models import AccessRequest, LegalBasis, Level, RequestStatus, ShareGrant
@@ -142,7 +142,9 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         number = form.cleaned_data["number"]
         case = find_case_by_number(number)
-        if case is None:
+        # A case outside the break-glass scope is refused in the same words as a missing one.
+        reaches = case is not None and policy.break_glass_reaches(request.user, case)
+        if case is None or not reaches:
             # Recorded before the error is added: add_error drops the field from cleaned_data.
             audit.record(
                 event="sharing.break_glass",
@@ -151,9 +153,9 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
                 object_repr=number[:20],
                 outcome=audit.Outcome.DENIED,
                 is_flagged=True,
-                detail={"reason": "no such case"},
+                detail={"reason": "no such case" if case is None else "outside the break-glass scope"},
             )
-            form.add_error("number", "Check the case reference: no case with that reference can be opened")
+            form.add_error("number", services.BREAK_GLASS_NO_CASE)
         else:
             with refusal_shown_on(form):
                 services.break_glass(case=case, actor=request.user, reason=form.cleaned_data["reason"])
