@@ -15,6 +15,6 @@ NEUTRAL_SERVER = "web"
 
 gunicorn.SERVER = NEUTRAL_SERVER
 gunicorn.SERVER_SOFTWARE = NEUTRAL_SERVER
-gunicorn.http.wsgi.SERVER = NEUTRAL_SERVER  # type: ignore[attr-defined]
-gunicorn.http.wsgi.SERVER_SOFTWARE = NEUTRAL_SERVER  # type: ignore[attr-defined]
-gunicorn.arbiter.SERVER_SOFTWARE = NEUTRAL_SERVER  # type: ignore[attr-defined]
+gunicorn.http.wsgi.SERVER = NEUTRAL_SERVER
+gunicorn.http.wsgi.SERVER_SOFTWARE = NEUTRAL_SERVER
+gunicorn.arbiter.SERVER_SOFTWARE = NEUTRAL_SERVER

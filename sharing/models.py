@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+if TYPE_CHECKING:
+    from cases.models import Case
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -151,3 +155,10 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Access request {str(self.reference)[:8]}"
+
+    @property
+    def owner_case(self) -> Case:
+        """The case of a request that reaches an owner (every request in `objects` has one)."""
+        if self.case is None:
+            raise AccessRequest.DoesNotExist("This request matched no case.")
+        return self.case

@@ -283,7 +283,7 @@ def approve_request(
     if request.status != RequestStatus.PENDING:
         _refuse("This request has already been answered.")
     grant = grant_access(
-        case=request.case,
+        case=request.owner_case,
         actor=actor,
         level=level,
         purpose=f"Access request: {request.reason}",
@@ -316,9 +316,9 @@ def _answer(
     audit.record(
         event=event,
         actor=actor,
-        obj=request.case,
+        obj=request.owner_case,
         action=audit.EntryKind.UPDATE,
-        case_reference=request.case.number,
+        case_reference=request.owner_case.number,
         detail={"request": str(request.reference)},
     )
     from sharing.tasks import notify_request_answered

@@ -41,13 +41,13 @@ def notify_request_made(request_id: int) -> int:
 def notify_request_answered(request_id: int) -> int:
     request = AccessRequest.objects.select_related("case", "requester").get(pk=request_id)
     answer = "approved" if request.status == RequestStatus.APPROVED else "refused"
-    message = f"Your request for access to {request.case.number} was {answer}."
+    message = f"Your request for access to {request.owner_case.number} was {answer}."
     if request.decision_note:
         message += f"\n\nNote from the owner: {request.decision_note}"
     if request.grant is not None:
         message += f"\n\nAccess lasts until {request.grant.ends_at:%-d %B %Y %H:%M}."
     return send_mail(
-        subject=f"Access request {answer}: {request.case.number}",
+        subject=f"Access request {answer}: {request.owner_case.number}",
         message=message,
         from_email=None,
         recipient_list=[request.requester.email] if request.requester.email else [],

@@ -105,7 +105,7 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         actor=request.user,
         event="sharing.requests_listed",
         model=AccessRequest,
-        references=[r.case.number for r in to_answer],
+        references=[r.owner_case.number for r in to_answer],
         filters={},
     )
     return render_form(request, "sharing/requests.html", {"mine": mine, "to_answer": to_answer}, form=form)
@@ -115,7 +115,7 @@ def answer(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     item = AccessRequest.objects.filter(reference=reference).select_related("case").first()
     if item is None:
         raise Http404("No such request")
-    case = access_case(request.user, item.case.reference, action=Capability.SHARE)
+    case = access_case(request.user, item.owner_case.reference, action=Capability.SHARE)
     form = AnswerRequestForm(request.POST or None)
     if form.is_valid():
         d = form.cleaned_data

@@ -97,8 +97,12 @@ class AuditNetTestCase(TestCase):
     def test_every_response_of_every_persona_has_one_closing_entry_that_matches_it(self) -> None:
         for username in DEMO_PERSONAS:
             user = User.objects.get(username=username)
+
+            def sign_in(user: User = user) -> None:
+                self.client.force_login(user)
+
             with self.subTest(username):
-                self.assertEqual(self.crawl_as(lambda user=user: self.client.force_login(user)), [])
+                self.assertEqual(self.crawl_as(sign_in), [])
                 self.client.logout()
 
     def test_a_password_only_session_has_its_refusals_recorded(self) -> None:

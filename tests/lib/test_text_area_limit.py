@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from typing import Any
 
 from django import forms
 
@@ -31,22 +32,25 @@ class TextAreaLimitTestCase(BaseTestCase):
             for name, cls in inspect.getmembers(module, inspect.isclass):
                 if not issubclass(cls, GovUKFormMixin) or not issubclass(cls, forms.BaseForm):
                     continue
-                for field_name, field in cls.base_fields.items():
+                declared: dict[str, forms.Field] = getattr(cls, "base_fields", {})
+                for field_name, field in declared.items():
                     if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
                         checked += 1
                         with self.subTest(form=name, field=field_name):
                             form = self.instance(cls)
-                            self.assertIsNotNone(form.fields[field_name].max_length)
+                            self.assertIsNotNone(getattr(form.fields[field_name], "max_length", None))
         self.assertGreater(checked, 15)
 
-    def instance(self, cls: type) -> forms.BaseForm:
+    def instance(self, cls: Any) -> forms.BaseForm:
         try:
-            return cls()  # type: ignore[no-any-return]
+            return cls()
         except TypeError:
             # Forms that need the case or the meeting they are for take keyword arguments.
-            params = inspect.signature(cls.__init__).parameters
-            kwargs = {n: [] for n, p in params.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty}
-            return cls(**kwargs)  # type: ignore[no-any-return]
+            params = inspect.signature(cls).parameters
+            kwargs: dict[str, Any] = {
+                n: [] for n, p in params.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+            }
+            return cls(**kwargs)
 
     def test_a_note_longer_than_the_maximum_is_refused_and_kept(self) -> None:
         case = make_case(owner=self.casey, first_name="Juniper", last_name="Longnote")
