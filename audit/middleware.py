@@ -95,7 +95,8 @@ class AuditContextMiddleware:
         try:
             with set_extra_data(context_data={"actor": actor, "remote_addr": remote_addr, "remote_port": None}):
                 response = self.get_response(request)
-                response = self.close(request, response, ctx=ctx, account=actor, verified=verified)
+            # Outside auditlog's context, which would name the unproven account as the actor.
+            response = self.close(request, response, ctx=ctx, account=actor, verified=verified)
         finally:
             context.deactivate(token)
         response[REQUEST_ID_HEADER] = request_id
