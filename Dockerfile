@@ -21,4 +21,4 @@ COPY --from=frontend /build/assets ./assets
 RUN SECRET_KEY=build-only-key-build-only-key-0000 AUDIT_SEAL_KEY=build-only python manage.py collectstatic --no-input -v0
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "prevent_panel.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "prevent_panel.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -51,7 +51,7 @@ run: system-packages-run setup var/local.env
 	echo "Serving Prevent Panel on http://$(HOST):$(PORT) (Ctrl-C to stop)" && \
 	{ $(PY) manage.py run_periodic & periodic=$$!; \
 	  trap 'kill -TERM $$periodic 2>/dev/null; wait $$periodic 2>/dev/null' EXIT; \
-	  $(UV) run --frozen gunicorn prevent_panel.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -; }
+	  $(UV) run --frozen gunicorn prevent_panel.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 --access-logfile -; }
 
 lint:
 	$(UV) run --frozen ruff check .

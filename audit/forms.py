@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -26,6 +27,17 @@ EVENT_CHOICES = [
 ]
 
 
+# The dates a search takes: the log has nothing earlier, and a day past the end of the calendar (9999-12-31
+# plus one, for "up to and including") cannot be computed.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _within_range(day: date | None, label: str) -> date | None:
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise forms.ValidationError(f"{label} must be between 1 January 1900 and 31 December 2999")
+    return day
+
+
 class AuditSearchForm(GovUKFormMixin, forms.Form):
     date_from = forms.DateField(
         required=False,
@@ -41,6 +53,12 @@ class AuditSearchForm(GovUKFormMixin, forms.Form):
     )
     event = forms.ChoiceField(required=False, choices=EVENT_CHOICES, label="What happened")
     outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
+
+    def clean_date_from(self) -> date | None:
+        return _within_range(self.cleaned_data.get("date_from"), "The from date")
+
+    def clean_date_to(self) -> date | None:
+        return _within_range(self.cleaned_data.get("date_to"), "The to date")
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -7,10 +7,10 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from audit import services
+from audit import context, services
 from audit.models import AuditEntry
 
 
@@ -33,6 +33,12 @@ def on_sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = N
 @receiver(user_locked_out)
 def on_locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
     services.record_locked_out(username=str(username or ""))
+
+
+@receiver(post_save, sender=AuditEntry)
+def on_entry_saved(sender: Any, instance: AuditEntry, created: bool = False, **kwargs: Any) -> None:
+    if created:
+        context.note_written(instance.outcome)
 
 
 @receiver(pre_save, sender=AuditEntry)

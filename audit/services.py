@@ -77,11 +77,16 @@ def record(
     detail: Mapping[str, Any] | None = None,
     is_flagged: bool = False,
     typed: Mapping[str, str] | None = None,
+    closes_request: bool = False,
 ) -> AuditEntry:
     """Write one entry. `obj` (or `model` for lists and searches) names what was touched. `typed` is free
     text someone typed, by name (e.g. {"q": search}): the entry holds only each text's keyed digest, under
     additional_data["texts"], and the text is kept beside the log for AUDIT_FREE_TEXT_DAYS (audit.texts).
     `detail` must hold no typed text.
+
+    `closes_request`: this entry is the request's closing entry even though its outcome cannot show in the
+    response, which is kept the same for an allowed and a refused attempt so that it reveals nothing (an
+    access request by case number); the safety net in audit.middleware then adds nothing.
 
     Any caller may use it. Raises AuditWriteFailed if the row cannot be inserted.
     """
@@ -109,15 +114,18 @@ def record(
         if not typed and not transaction.get_connection().in_atomic_block:
             # Outside a transaction the insert commits on its own: one round trip, where BEGIN and COMMIT
             # around it would make three on every audited page (docs/benchmarks.md).
-            return AuditEntry.objects.create(**fields)
-        # A savepoint keeps a failed insert from poisoning the caller's transaction on PostgreSQL.
-        with transaction.atomic():
             entry = AuditEntry.objects.create(**fields)
-            texts.keep(entry, typed)
-            return entry
+        else:
+            # A savepoint keeps a failed insert from poisoning the caller's transaction on PostgreSQL.
+            with transaction.atomic():
+                entry = AuditEntry.objects.create(**fields)
+                texts.keep(entry, typed)
     except DatabaseError as error:
         logger.exception("Audit entry %s could not be written", event)
         raise AuditWriteFailed(event) from error
+    if closes_request:
+        context.mark_closed()
+    return entry
 
 
 def record_list(

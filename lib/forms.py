@@ -12,6 +12,7 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 # The widest integer key any supported database holds (PostgreSQL bigint, SQLite INTEGER).
@@ -40,6 +41,21 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)  # type: ignore[misc]
 
 
+# The longest free text any text area takes (a note, an assessment's summary, a reason): about four pages
+# of typing. Unbounded text areas let one request write megabytes into a case record (issue 14 finding 12).
+TEXT_MAX_LENGTH = 10_000
+
+
+def bound_text_area(field: forms.CharField, *, name: str) -> None:
+    """Give a text area with no maximum the shared one, with a GOV.UK error message. No maxlength attribute
+    is added to the widget: the browser would cut off what was pasted without saying so."""
+    label = str(field.label or name.replace("_", " ").capitalize())
+    field.max_length = TEXT_MAX_LENGTH
+    field.validators.append(
+        MaxLengthValidator(TEXT_MAX_LENGTH, message=f"{label} must be {TEXT_MAX_LENGTH:,} characters or fewer")
+    )
+
+
 class GovUKFormMixin:
     """Renders with crispy-forms-gds inside the page's own <form> tag, with the GOV.UK error summary."""
 
@@ -53,6 +69,11 @@ class GovUKFormMixin:
         for field in self.fields.values():  # type: ignore[attr-defined]
             if type(field) is forms.ModelMultipleChoiceField:
                 field.__class__ = BoundedModelMultipleChoiceField
+        # Every text area has a maximum length, wherever it was declared.
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            text_area = isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea)
+            if text_area and field.max_length is None:
+                bound_text_area(field, name=name)
 
 
 class GovUKDateField(DateInputField):

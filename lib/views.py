@@ -20,7 +20,10 @@ def render_form(
     scripts, tests and assistive tools can tell "try again" from "here is the page"."""
     form = form if form is not None else context.get("form")
     refused = request.method == "POST" and form is not None and form.is_bound and bool(form.errors)
-    return render(request, template, {**context, "form": form}, status=400 if refused else 200)
+    response = render(request, template, {**context, "form": form}, status=400 if refused else 200)
+    # Read by the audit log's safety net: a form sent back with what was typed, nothing read or changed.
+    response.form_sent_back = refused  # type: ignore[attr-defined]
+    return response
 
 
 @contextmanager

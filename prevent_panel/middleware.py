@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 
 
@@ -20,3 +20,20 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class AllowedMethodsMiddleware:
+    """Every page is read with GET (or HEAD) and changed with POST; any other method (TRACE, OPTIONS,
+    CONNECT, PUT, PATCH, DELETE, or one made up) is answered 405 with an Allow header, before sign-in,
+    the second factor or any view runs. Views that only change state still refuse GET (@require_POST).
+    Placed after the audit context, so a refused method is recorded like any refused request."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.ALLOWED:
+            return HttpResponseNotAllowed(self.ALLOWED)
+        return self.get_response(request)

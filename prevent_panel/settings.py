@@ -69,12 +69,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before the session limits and the second-factor gate, so what they refuse gets a request id and an
+    # entry; its safety net gives every audited response one closing entry (audit/middleware.py).
+    "audit.middleware.AuditContextMiddleware",
+    # Only GET, HEAD and POST reach anything; TRACE, OPTIONS and the rest are answered 405.
+    "prevent_panel.middleware.AllowedMethodsMiddleware",
     # After messages (it says why you were signed out), before any view runs.
     "partners.middleware.SessionLimitsMiddleware",
     "partners.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "audit.middleware.AuditContextMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -281,6 +285,12 @@ SCREENING_WAIT_DAYS = env_int("SCREENING_WAIT_DAYS", 5, minimum=1)
 STALLED_SUPPORT_DAYS = env_int("STALLED_SUPPORT_DAYS", 30, minimum=1)
 # Per-case meeting invitees see their agenda cases from circulation until this long after the meeting.
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 7, minimum=0)
+# Which cases a police practitioner or panel chair may break the glass into (README, "Break-glass scope"):
+# "national" (any case: an emergency does not respect boundaries; every use is flagged, reviewed and told
+# to the owner) or "own_area" (police: subjects of their force area; chairs: of their council's area).
+BREAK_GLASS_SCOPE = env_str("BREAK_GLASS_SCOPE") or "national"
+if BREAK_GLASS_SCOPE not in {"national", "own_area"}:
+    raise ImproperlyConfigured("BREAK_GLASS_SCOPE must be national or own_area.")
 
 # Email: console unless an SMTP host is configured.
 EMAIL_HOST = env_str("EMAIL_HOST")

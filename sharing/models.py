@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+if TYPE_CHECKING:
+    from cases.models import Case
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
@@ -119,9 +123,20 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", "Refused"
 
 
+class MatchedRequests(models.Manager["AccessRequest"]):
+    def get_queryset(self) -> models.QuerySet[AccessRequest]:
+        return super().get_queryset().filter(case__isnull=False)
+
+
 class AccessRequest(models.Model):
+    """A request for access by case number. A number that matches no case still gets a row (with no case,
+    and no reason kept), so that both answers do the same work and take the same time (issue 14 finding 8);
+    `objects` holds only the requests that reach an owner, `every` all of them."""
+
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="access_requests")
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="access_requests", null=True, blank=True
+    )
     requester = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
@@ -131,8 +146,19 @@ class AccessRequest(models.Model):
     grant = models.OneToOneField(ShareGrant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    every = models.Manager()
+    objects = MatchedRequests()
+
     class Meta:
         ordering = ["-created_at", "-id"]
+        default_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"Access request {str(self.reference)[:8]}"
+
+    @property
+    def owner_case(self) -> Case:
+        """The case of a request that reaches an owner (every request in `objects` has one)."""
+        if self.case is None:
+            raise AccessRequest.DoesNotExist("This request matched no case.")
+        return self.case

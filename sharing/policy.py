@@ -24,6 +24,7 @@ from datetime import date, datetime
 from functools import reduce
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -182,6 +183,20 @@ def sees_only_own_support(user: Any) -> bool:
     """Intervention providers see a case for the support they deliver, and only that support of its plan,
     whatever else (a grant) also gives them the case."""
     return bool(user.role == Role.INTERVENTION_PROVIDER)
+
+
+def break_glass_reaches(user: Any, case: Any) -> bool:
+    """Whether break-glass may open this case for this user, under settings.BREAK_GLASS_SCOPE: "national",
+    any case; "own_area", a police practitioner only cases whose subject lives in their force's area, a
+    chair only cases whose subject lives in their council's area. The role check is Capability.BREAK_GLASS."""
+    if settings.BREAK_GLASS_SCOPE == "national":
+        return True
+    subject = case.subject
+    area = police_area(user)
+    if area is not None:
+        return bool(subject.police_force_area == area)
+    council_area = user.agency.local_authority_area if user.agency.kind == AgencyKind.LOCAL_AUTHORITY else ""
+    return bool(council_area) and bool(subject.local_authority_area == council_area)
 
 
 def current_support() -> Q:

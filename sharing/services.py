@@ -19,9 +19,12 @@ from audit import services as audit
 from audit.models import Outcome
 from cases.models import Case, PanelMeeting
 from partners.models import Agency, User
+from sharing import policy
 from sharing.models import AccessRequest, GrantKind, LegalBasis, Level, RequestStatus, ShareGrant
 
 BREAK_GLASS_HOURS = 12
+# The same words for a number that matches no case and for a case outside the break-glass scope.
+BREAK_GLASS_NO_CASE = "Check the case reference: no case with that reference can be opened"
 PERMISSION = {Level.SUMMARY: "cases.view_case", Level.FULL: "cases.view_case_full"}
 
 
@@ -236,10 +239,15 @@ def end_meeting_access(
 
 @transaction.atomic
 def request_access(*, case: Case | None, number: str, requester: User, reason: str) -> AccessRequest | None:
-    """A partner asks for access to a case by its number. Whether the case exists is not revealed: the
-    attempt is recorded either way, and only a real case gets a request (and its owner an email)."""
+    """A partner asks for access to a case by its number. Whether the case exists is not revealed, by the
+    answer or by its timing: both paths write a request row (a number that matches no case gets one with no
+    case and no reason, which goes nowhere), one audit entry with the same columns, and queue the same
+    notification (which emails no one for an unmatched request). Audited as sharing.requested: allowed for
+    a real case, denied ("no such case") otherwise; that entry closes the request, since the response is
+    the same either way. Raises ValidationError without a reason."""
     if not reason.strip():
         _refuse("Say why you need access to the case.")
+    request = AccessRequest.every.create(case=case, requester=requester, reason=reason if case is not None else "")
     if case is None:
         audit.record(
             event="sharing.requested",
@@ -248,21 +256,22 @@ def request_access(*, case: Case | None, number: str, requester: User, reason: s
             object_repr=number[:20],
             outcome=Outcome.DENIED,
             detail={"reason": "no such case"},
+            closes_request=True,
         )
-        return None
-    request = AccessRequest.objects.create(case=case, requester=requester, reason=reason)
-    audit.record(
-        event="sharing.requested",
-        actor=requester,
-        obj=case,
-        action=audit.EntryKind.CREATE,
-        case_reference=case.number,
-        detail={"request": str(request.reference)},
-    )
+    else:
+        audit.record(
+            event="sharing.requested",
+            actor=requester,
+            obj=case,
+            action=audit.EntryKind.CREATE,
+            case_reference=case.number,
+            detail={"request": str(request.reference)},
+            closes_request=True,
+        )
     from sharing.tasks import notify_request_made
 
     notify_request_made.delay_on_commit(request.pk)
-    return request
+    return request if case is not None else None
 
 
 @transaction.atomic
@@ -274,7 +283,7 @@ def approve_request(
     if request.status != RequestStatus.PENDING:
         _refuse("This request has already been answered.")
     grant = grant_access(
-        case=request.case,
+        case=request.owner_case,
         actor=actor,
         level=level,
         purpose=f"Access request: {request.reason}",
@@ -309,9 +318,9 @@ def _answer(
     audit.record(
         event=event,
         actor=actor,
-        obj=request.case,
+        obj=request.owner_case,
         action=audit.EntryKind.UPDATE,
-        case_reference=request.case.number,
+        case_reference=request.owner_case.number,
         detail={"request": str(request.reference)},
     )
     from sharing.tasks import notify_request_answered
@@ -326,7 +335,11 @@ def _answer(
 @transaction.atomic
 def break_glass(*, case: Case, actor: User, reason: str, hours: int = BREAK_GLASS_HOURS) -> ShareGrant:
     """Immediate, time-limited full access for a police practitioner or chair, with a written reason.
-    The audit entry is flagged for auditors' review and the owning council's coordinators are told."""
+    The audit entry is flagged for auditors' review and the owning council's coordinators are told.
+    Raises ValidationError for a short reason, or a case outside settings.BREAK_GLASS_SCOPE (the view checks
+    the scope first and records the refusal; this is the second line)."""
+    if not policy.break_glass_reaches(actor, case):
+        _refuse(BREAK_GLASS_NO_CASE)
     if len(reason.strip()) < 20:
         _refuse("Explain the emergency in at least 20 characters: auditors review every break-glass access.")
     grant = grant_access(

@@ -22,14 +22,18 @@ def _coordinators(agency_id: int) -> list[str]:
 
 @shared_task(name="sharing.notify_request_made", ignore_result=True)
 def notify_request_made(request_id: int) -> int:
-    request = AccessRequest.objects.select_related("case", "requester__agency").get(pk=request_id)
+    """The owning coordinators are emailed. A request that matched no case runs the same queries (its
+    coordinators are looked up for agency 0, which does not exist) and emails no one: in the embedded
+    default this task runs inside the request, so both answers must cost the same."""
+    request = AccessRequest.every.select_related("case", "requester__agency").get(pk=request_id)
+    number = request.case.number if request.case is not None else ""
     link = f"{settings.SITE_URL}{reverse('sharing:requests')}"
     return send_mail(
-        subject=f"Access requested to {request.case.number}",
+        subject=f"Access requested to {number}",
         message=f"{request.requester.username} ({request.requester.agency.name}) asks for access to "
-        f"{request.case.number}.\n\nAnswer it in Prevent Panel: {link}",
+        f"{number}.\n\nAnswer it in Prevent Panel: {link}",
         from_email=None,
-        recipient_list=_coordinators(request.case.owning_agency_id),
+        recipient_list=_coordinators(request.case.owning_agency_id if request.case is not None else 0),
     )
 
 
@@ -37,13 +41,13 @@ def notify_request_made(request_id: int) -> int:
 def notify_request_answered(request_id: int) -> int:
     request = AccessRequest.objects.select_related("case", "requester").get(pk=request_id)
     answer = "approved" if request.status == RequestStatus.APPROVED else "refused"
-    message = f"Your request for access to {request.case.number} was {answer}."
+    message = f"Your request for access to {request.owner_case.number} was {answer}."
     if request.decision_note:
         message += f"\n\nNote from the owner: {request.decision_note}"
     if request.grant is not None:
         message += f"\n\nAccess lasts until {request.grant.ends_at:%-d %B %Y %H:%M}."
     return send_mail(
-        subject=f"Access request {answer}: {request.case.number}",
+        subject=f"Access request {answer}: {request.owner_case.number}",
         message=message,
         from_email=None,
         recipient_list=[request.requester.email] if request.requester.email else [],

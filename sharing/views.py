@@ -14,7 +14,7 @@ from cases.models import Case
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
-from sharing import services
+from sharing import policy, services
 from sharing.access import Capability, access_case, can_do, find_case_by_number, require, visible_cases
 from sharing.forms import AnswerRequestForm, BreakGlassForm, ExtendForm, GrantForm, RequestAccessForm, end_of
 from sharing.models import AccessRequest, LegalBasis, Level, RequestStatus, ShareGrant
@@ -105,7 +105,7 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         actor=request.user,
         event="sharing.requests_listed",
         model=AccessRequest,
-        references=[r.case.number for r in to_answer],
+        references=[r.owner_case.number for r in to_answer],
         filters={},
     )
     return render_form(request, "sharing/requests.html", {"mine": mine, "to_answer": to_answer}, form=form)
@@ -115,7 +115,7 @@ def answer(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     item = AccessRequest.objects.filter(reference=reference).select_related("case").first()
     if item is None:
         raise Http404("No such request")
-    case = access_case(request.user, item.case.reference, action=Capability.SHARE)
+    case = access_case(request.user, item.owner_case.reference, action=Capability.SHARE)
     form = AnswerRequestForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         d = form.cleaned_data
@@ -142,7 +142,9 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         number = form.cleaned_data["number"]
         case = find_case_by_number(number)
-        if case is None:
+        # A case outside the break-glass scope is refused in the same words as a missing one.
+        reaches = case is not None and policy.break_glass_reaches(request.user, case)
+        if case is None or not reaches:
             # Recorded before the error is added: add_error drops the field from cleaned_data.
             audit.record(
                 event="sharing.break_glass",
@@ -151,9 +153,9 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
                 object_repr=number[:20],
                 outcome=audit.Outcome.DENIED,
                 is_flagged=True,
-                detail={"reason": "no such case"},
+                detail={"reason": "no such case" if case is None else "outside the break-glass scope"},
             )
-            form.add_error("number", "Check the case reference: no case with that reference can be opened")
+            form.add_error("number", services.BREAK_GLASS_NO_CASE)
         else:
             with refusal_shown_on(form):
                 services.break_glass(case=case, actor=request.user, reason=form.cleaned_data["reason"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -34,6 +35,16 @@ class CaseFilterForm(GovUKFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["flag"].choices = [("", "Any"), *flag_choices()]  # type: ignore[attr-defined]
+
+    def clean_received(self) -> date | None:
+        """The first day of the month, or None. The pattern alone lets 0000-01 through, which no date has."""
+        value = self.cleaned_data.get("received") or ""
+        if not value:
+            return None
+        month = date(int(value[:4]), int(value[5:7]), 1) if int(value[:4]) >= 1900 else None
+        if month is None:
+            raise forms.ValidationError("Enter a month from 1900-01 onwards, like 2026-03")
+        return month
 
 
 def flag_choices() -> list[tuple[str, str]]:

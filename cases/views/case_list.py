@@ -3,8 +3,6 @@ with the same filters). Records which references each page showed, and the searc
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -23,8 +21,11 @@ PAGE_SIZE = 25
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Cases the user can see, filtered and searched; records the references shown and the terms."""
     form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # Filters that cannot be read show the error summary and no cases, never the unfiltered list.
+    valid = form.is_valid() if form.is_bound else True
+    filters = form.cleaned_data if form.is_bound and valid else {}
     cases = visible_cases(request.user)
+    cases = cases if valid else cases.none()
     cases = cases.search(filters.get("q", ""))
     if filters.get("stage"):
         cases = cases.filter(stage=filters["stage"])
@@ -36,7 +37,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if filters.get("flag"):
         cases = _flagged(request.user, cases, filters["flag"])
     if filters.get("received"):
-        cases = cases.received_in(date.fromisoformat(f"{filters['received']}-01"))
+        cases = cases.received_in(filters["received"])
     # The page is chosen among ids, and only its 25 cases are joined to their subject and concern (in
     # the same statement): joining every visible case before sorting costs tens of milliseconds for a
     # user who sees thousands (docs/benchmarks.md).
@@ -44,7 +45,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     shown = list(cases.page_rows(page.object_list))
     # The search box is free text (a subject's name or date of birth): the entry holds only its keyed
     # digest and the text is kept beside the log for a while (audit.texts). The rest are choices.
-    terms = {k: str(v) for k, v in filters.items() if v and k != "q"}
+    terms = {k: (f"{v:%Y-%m}" if k == "received" else str(v)) for k, v in filters.items() if v and k != "q"}
     audit.record_list(
         actor=request.user,
         event="case.listed",
@@ -65,6 +66,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "can_refer": can_do(request.user, Capability.CREATE_REFERRAL),
         },
+        status=200 if valid else 400,
     )
 
 

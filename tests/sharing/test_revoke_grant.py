@@ -170,7 +170,8 @@ class RevokeGrantTestCase(BaseTestCase):
         self.assertEqual(self.client.get(self.revoke_url()).status_code, 405)
         self.grant.refresh_from_db()
         self.assertIsNone(self.grant.revoked_at)
-        self.assertEqual(written_since(mark), [])
+        # Nothing revoked; the refused method is recorded (issue 14 finding 9: a 405 is denied).
+        self.assertEqual(written_since(mark), [("http.response", Outcome.DENIED)])
 
     def test_a_grant_of_another_case_cannot_be_revoked_through_this_one(self) -> None:
         other_case = make_case(owner=self.casey, first_name="Alder", last_name="Othercase")
