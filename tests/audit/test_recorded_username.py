@@ -4,6 +4,7 @@ as it was, inside the sealed digest, and the pages, exports and the user search 
 from __future__ import annotations
 
 import json
+from importlib import import_module
 from io import StringIO
 
 from django.core.management import call_command
@@ -31,7 +32,18 @@ class RecordedUsernameTestCase(CommittingTestCase):
         seal_pending()
 
     def rename_in_the_database(self) -> None:
-        execute("UPDATE partners_user SET username = %s WHERE id = %s", ["mallory", self.casey.pk])
+        # As the database owner would: past the trigger that keeps usernames (partners/0005), then back.
+        trigger = import_module("partners.migrations.0005_username_immutable")
+        if connection.vendor == "postgresql":
+            execute("ALTER TABLE partners_user DISABLE TRIGGER partners_user_username_immutable")
+            execute("UPDATE partners_user SET username = %s WHERE id = %s", ["mallory", self.casey.pk])
+            execute("ALTER TABLE partners_user ENABLE TRIGGER partners_user_username_immutable")
+        else:
+            for statement in trigger.SQLITE_REMOVE:
+                execute(statement)
+            execute("UPDATE partners_user SET username = %s WHERE id = %s", ["mallory", self.casey.pk])
+            for statement in trigger.SQLITE_INSTALL:
+                execute(statement)
 
     def test_entries_record_the_username_inside_the_sealed_digest(self) -> None:
         self.assertEqual(AuditEntry.objects.get(pk=self.viewed.pk).actor_username, "casey")
