@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Action, ActionStatus, Attendance, Case, PanelMeeting
+from cases.services import drafts
 from partners.models import Role, User
 
 
@@ -79,3 +80,9 @@ def notify_minutes_approved(meeting_id: int) -> int:
             recipient_list=[email],
         )
     return sent
+
+
+@shared_task(name="cases.expire_referral_drafts", ignore_result=True)
+def expire_referral_drafts() -> int:
+    """Hourly: referral drafts not saved for REFERRAL_DRAFT_DAYS are deleted (cases.services.drafts)."""
+    return drafts.expire_drafts()

@@ -2,13 +2,24 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from cases.views import case_list, case_page, casework, dashboard, meeting_mode, meetings, minutes, referrals
+from cases.views import (
+    case_list,
+    case_page,
+    casework,
+    dashboard,
+    drafts,
+    meeting_mode,
+    meetings,
+    minutes,
+    referrals,
+)
 from sharing import views as sharing_views
 
 app_name = "cases"
 
 case_urls = [
     path("", case_page.detail, name="detail"),
+    path("logged/", referrals.referral_logged, name="referral_logged"),
     path("chronology/", case_page.chronology, name="chronology"),
     path("assessment/", case_page.assessment, name="assessment"),
     path("plan/", case_page.plan, name="plan"),
@@ -51,6 +62,8 @@ meeting_urls = [
 urlpatterns = [
     path("", case_list.case_list, name="list"),
     path("new/", referrals.new_referral, name="new"),
+    path("new/draft/", drafts.save_draft, name="save_draft"),
+    path("drafts/<uuid:reference>/discard/", drafts.discard_draft, name="discard_draft"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.new_meeting, name="new_meeting"),

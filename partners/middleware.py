@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from partners import mfa, passkeys
-from partners.sessions import LAST_SEEN, LAST_SEEN_GRANULARITY, seconds_left, touch
+from partners.sessions import LAST_SEEN, LAST_SEEN_GRANULARITY, note_signed_out, seconds_left, touch
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -36,8 +36,11 @@ def passkey_step(view: V) -> V:
 
 
 def _is_background(request: HttpRequest) -> bool:
-    # htmx polling (a GET the page makes by itself) must not keep an unattended session alive.
-    return request.method == "GET" and request.headers.get("HX-Request") == "true"
+    # htmx polling and the timeout warning's look at the clock (GETs the page makes by itself) must not keep
+    # an unattended session alive.
+    if request.method != "GET":
+        return False
+    return request.headers.get("HX-Request") == "true" or request.path == reverse("session_status")
 
 
 class SessionLimitsMiddleware:
@@ -54,8 +57,10 @@ class SessionLimitsMiddleware:
                 from audit import services as audit
 
                 user = request.user
-                audit.record_session_expired(user=user, reason="idle" if absolute > 0 else "absolute")
+                reason = "idle" if absolute > 0 else "absolute"
+                audit.record_session_expired(user=user, reason=reason)
                 logout(request)
+                note_signed_out(request.session, reason)
                 messages.info(
                     request,
                     "You were signed out because you had not used the service for "

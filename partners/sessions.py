@@ -19,6 +19,13 @@ AUTH_TIME = "pp_auth_time"
 LAST_SEEN = "pp_last_seen"
 # last_seen is rewritten at most this often, so an ordinary page view costs no session write.
 LAST_SEEN_GRANULARITY = 60
+# Why the last session in this browser ended ("idle" or "absolute") and when, kept in the new anonymous
+# session the sign-out leaves behind. Django's login() keeps that session's data (it only changes its key),
+# so the page the person lands on after signing in again can say why they were signed out. Only the
+# reason and the time: nothing of what they were doing.
+SIGNED_OUT = "pp_signed_out"
+# A reason older than this is stale: the person has moved on.
+SIGNED_OUT_REMEMBERED = 3600
 
 
 def start_session_clock(session: Any) -> None:
@@ -30,6 +37,19 @@ def start_session_clock(session: Any) -> None:
 
 def touch(session: Any) -> None:
     session[LAST_SEEN] = int(time.time())
+
+
+def note_signed_out(session: Any, reason: str) -> None:
+    session[SIGNED_OUT] = {"reason": reason, "at": int(time.time())}
+
+
+def pop_signed_out(session: Any) -> str | None:
+    """Why this browser's last session ended, once (then forgotten), if it was within the last hour."""
+    noted = session.pop(SIGNED_OUT, None)
+    if not isinstance(noted, dict) or time.time() - noted.get("at", 0) > SIGNED_OUT_REMEMBERED:
+        return None
+    reason = noted.get("reason")
+    return reason if reason in {"idle", "absolute"} else None
 
 
 def seconds_left(session: Any) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit import services as audit
 from lib.views import render_form
 from partners import accounts, mfa, passkeys, services, sessions
 from partners.forms import ChangePasswordForm, SecondFactorForm, SetUpPasswordForm, TOTPCodeForm
@@ -169,6 +170,37 @@ def extend_session(request: AuthenticatedHttpRequest) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"idle_seconds": idle, "absolute_seconds": absolute})
     return redirect(next_url(request))
+
+
+@require_POST
+def keep_alive(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Typing in a form is activity: the page's script posts here at most once a minute while someone
+    types (assets/js/session-timeout.js), and the idle clock restarts as for any page. The absolute limit
+    is never moved: the answer says how long is left of each, and the page warns of whichever ends first.
+
+    Recorded as one entry per keep-alive (it closes the request, so the safety net adds none): a session
+    kept alive by a script is something an auditor must be able to see, and the script's once-a-minute
+    throttle keeps it to the rate of ordinary page views. An ended session never reaches here: the
+    session limits end it first and the sign-in redirect answers (the script reads that as signed out)."""
+    sessions.touch(request.session)
+    idle, absolute = sessions.seconds_left(request.session)
+    audit.record(
+        event="auth.session_kept_alive",
+        actor=request.user,
+        obj=request.user,
+        object_repr=request.user.username,
+        detail={"absolute_seconds_left": absolute},
+    )
+    return JsonResponse({"idle_seconds": idle, "absolute_seconds": absolute})
+
+
+@require_GET
+def session_status(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """How long this session has left, for the timeout warning to check before it warns or says the
+    session has ended (another tab may have kept it alive). Reading it is not activity
+    (partners.middleware), so an unattended page asking cannot keep a session alive."""
+    idle, absolute = sessions.seconds_left(request.session)
+    return JsonResponse({"idle_seconds": idle, "absolute_seconds": absolute})
 
 
 def _grouped_secret(device: TOTPDevice) -> str:

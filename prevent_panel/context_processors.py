@@ -34,5 +34,6 @@ def security(request: HttpRequest) -> dict[str, object]:
             "idle": max(idle, 0),
             "absolute": max(absolute, 0),
             "warn": settings.SESSION_WARNING_SECONDS,
+            "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
         }
     return context

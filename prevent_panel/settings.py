@@ -154,6 +154,8 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+# A refused form gets a way back to its page (and, for a referral, to its draft), not a dead end.
+CSRF_FAILURE_VIEW = "prevent_panel.views.csrf_failure"
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 # Database sessions, so signing out or expiry really ends the session on the server.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -283,6 +285,9 @@ MFA_PASSKEY_REQUIRED_ROLES = env_list("MFA_PASSKEY_REQUIRED_ROLES")
 SCREENING_WAIT_DAYS = env_int("SCREENING_WAIT_DAYS", 5, minimum=1)
 # Support with no recorded activity for this long is flagged as stalled.
 STALLED_SUPPORT_DAYS = env_int("STALLED_SUPPORT_DAYS", 30, minimum=1)
+# A referral draft (the referral form as typed, kept on the server while a coordinator writes it) is
+# deleted this many days after it was last saved, if it has not been logged or discarded before.
+REFERRAL_DRAFT_DAYS = env_int("REFERRAL_DRAFT_DAYS", 14, minimum=1)
 # Per-case meeting invitees see their agenda cases from circulation until this long after the meeting.
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 7, minimum=0)
 # Which cases a police practitioner or panel chair may break the glass into (README, "Break-glass scope"):
@@ -326,6 +331,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "sweep-exports": {"task": "audit.sweep_exports", "schedule": 60.0},
     # Erases typed text (searches) kept beside the audit log once AUDIT_FREE_TEXT_DAYS have passed.
     "purge-audit-texts": {"task": "audit.purge_texts", "schedule": 3600.0},
+    # Deletes referral drafts not saved for REFERRAL_DRAFT_DAYS.
+    "expire-referral-drafts": {"task": "cases.expire_referral_drafts", "schedule": 3600.0},
 }
 # PDF rendering has its own queue, so a long export never delays emails or sealing.
 CELERY_TASK_ROUTES = {"audit.render_export": {"queue": "pdf"}}

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -61,3 +62,11 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     request.is_error_page = True  # type: ignore[attr-defined]
     return defaults.page_not_found(request, exception)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page whose CSRF token has changed (it was open across a sign-in in another tab,
+    or its session ended): not a dead end, but a way back to the page, which for the referral form
+    reopens the author's draft (the form's address carries it)."""
+    request.is_error_page = True  # type: ignore[attr-defined]
+    return render(request, "403_csrf.html", {"retry": request.get_full_path()}, status=403)

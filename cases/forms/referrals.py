@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -209,3 +210,27 @@ class ReferralForm(GovUKFormMixin, forms.Form):
         fields = {name: self.cleaned_data[name] for name in self.REFERRAL_FIELDS}
         fields["immediate_risk"] = self.cleaned_data["immediate_risk"] == "yes"
         return fields
+
+
+# The date of birth arrives as its three boxes; a draft keeps them as typed, even half filled.
+DATE_PARTS = tuple(f"date_of_birth_{part}" for part in range(3))
+DRAFT_FIELDS = (
+    *(name for name in ReferralForm.SUBJECT_FIELDS if name != "date_of_birth"),
+    *DATE_PARTS,
+    *ReferralForm.REFERRAL_FIELDS,
+    "immediate_risk",
+)
+
+
+def draft_fields(data: Mapping[str, Any]) -> dict[str, str]:
+    """What a draft keeps of a post of the referral form: its own fields as typed, nothing else (not the
+    CSRF token, not the draft's reference, not the repeat-referral choice, which depends on a search)."""
+    return {name: str(data.get(name, "")) for name in DRAFT_FIELDS if data.get(name)}
+
+
+def initial_from_draft(fields: Mapping[str, str]) -> dict[str, Any]:
+    """The form's initial values from a draft; the date of birth as the three boxes it was typed in."""
+    initial: dict[str, Any] = {name: value for name, value in fields.items() if name not in DATE_PARTS}
+    if any(fields.get(part) for part in DATE_PARTS):
+        initial["date_of_birth"] = [fields.get(part, "") for part in DATE_PARTS]
+    return initial

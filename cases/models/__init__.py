@@ -12,6 +12,7 @@ the order Django registers them (content types, the admin) in:
 - subjects: Subject, Case (and its queryset), Referral, StageChange
 - casework: notes, assessments, consent, the support plan, actions, reviews, decisions
 - meetings: panel meetings, agenda items, invitations, attendance
+- drafts: referral drafts (the referral form as typed, not yet logged)
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -48,6 +49,7 @@ from cases.models.choices import (
     ReviewKind,
     Stage,
 )
+from cases.models.drafts import ReferralDraft
 from cases.models.meetings import (
     AgendaItem,
     Attendance,
@@ -99,6 +101,7 @@ __all__ = [
     "ReferenceValue",
     "ReferenceValueQuerySet",
     "Referral",
+    "ReferralDraft",
     "Review",
     "ReviewKind",
     "Stage",

@@ -13,7 +13,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit import services as audit
-from cases.models import Case, Referral, Stage, StageChange, Subject
+from cases.models import Case, Referral, ReferralDraft, Stage, StageChange, Subject
+from cases.services import drafts
 from cases.tasks import notify_immediate_risk
 from partners.models import Agency, User
 
@@ -59,6 +60,7 @@ def create_referral(
     referral_fields: Mapping[str, Any],
     existing_subject: Subject | None = None,
     update_subject: bool = False,
+    draft: ReferralDraft | None = None,
 ) -> Case:
     """Log a referral as a new case at stage 'received'; the caller has checked
     Capability.CREATE_REFERRAL. Audited as case.referred; owners are emailed about an immediate risk.
@@ -67,7 +69,10 @@ def create_referral(
     A repeat referral links the new case to the earlier one (previous_case). The earlier subject's
     details are updated only when `update_subject` (the caller's sharing check says the actor may change
     every case of that subject); otherwise the new case gets its own subject record, so nobody can
-    rewrite a person, or the police area that decides who sees them, on a case they cannot see."""
+    rewrite a person, or the police area that decides who sees them, on a case they cannot see.
+
+    `draft` is the author's draft of this referral (sharing.drafts gave it): it is deleted in the same
+    transaction, so a logged referral never leaves a draft behind and a refused one keeps it."""
     if existing_subject is not None and update_subject:
         subject = existing_subject
         for name, value in subject_fields.items():
@@ -98,6 +103,8 @@ def create_referral(
         case_reference=case.number,
         detail={"repeat_of": previous.number if previous else None, "immediate_risk": referral.immediate_risk},
     )
+    if draft is not None:
+        drafts.delete_logged_draft(author=actor, draft=draft, case_number=case.number)
     if referral.immediate_risk:
         notify_immediate_risk.delay_on_commit(case.pk)
     return case

@@ -43,7 +43,7 @@ class NewReferralTestCase(BaseTestCase):
         self.assertEqual(self.client.get("/cases/new/").status_code, 200)
         response = self.client.post("/cases/new/", self.form())
         case = Case.objects.get()
-        self.assertRedirects(response, f"/cases/{case.reference}/")
+        self.assertRedirects(response, f"/cases/{case.reference}/logged/")
         self.assertEqual(case.stage, Stage.RECEIVED)
         self.assertEqual(case.owning_agency, self.council)
         self.assertEqual(case.subject.postcode, "TE1 2AB")
@@ -107,7 +107,7 @@ class NewReferralTestCase(BaseTestCase):
         self.assertEqual(Case.objects.count(), 1)
         second = self.client.post("/cases/new/", self.form(link_subject=str(earlier.subject.reference)))
         new = Case.objects.exclude(pk=earlier.pk).get()
-        self.assertRedirects(second, f"/cases/{new.reference}/")
+        self.assertRedirects(second, f"/cases/{new.reference}/logged/")
         self.assertEqual(new.subject, earlier.subject)
         self.assertEqual(new.previous_case, earlier)
 
