@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from partners import mfa, passkeys
-from partners.sessions import LAST_SEEN, LAST_SEEN_GRANULARITY, note_signed_out, seconds_left, touch
+from partners.sessions import LAST_SEEN, LAST_SEEN_GRANULARITY, in_words, note_signed_out, seconds_left, touch
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -64,7 +64,7 @@ class SessionLimitsMiddleware:
                 messages.info(
                     request,
                     "You were signed out because you had not used the service for "
-                    f"{settings.SESSION_IDLE_SECONDS // 60} minutes."
+                    f"{in_words(settings.SESSION_IDLE_SECONDS)}."
                     if absolute > 0
                     else f"You were signed out because you signed in more than "
                     f"{settings.SESSION_ABSOLUTE_SECONDS // 3600} hours ago.",

@@ -39,6 +39,14 @@ def touch(session: Any) -> None:
     session[LAST_SEEN] = int(time.time())
 
 
+def in_words(seconds: int) -> str:
+    """A limit as people say it: '15 minutes', '1 minute', '30 seconds' (a test's short limit)."""
+    if seconds % 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = seconds // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def note_signed_out(session: Any, reason: str) -> None:
     session[SIGNED_OUT] = {"reason": reason, "at": int(time.time())}
 

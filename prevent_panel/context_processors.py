@@ -23,7 +23,7 @@ def security(request: HttpRequest) -> dict[str, object]:
     The session's seconds left feed the timeout warning, which only a verified session gets. Error pages
     get none of these, so they are the same for everyone (prevent_panel.views.page_not_found)."""
     from partners import mfa
-    from partners.sessions import seconds_left
+    from partners.sessions import in_words, seconds_left
 
     if getattr(request, "is_error_page", False):
         return {"error_page": True, "csp_nonce": None}
@@ -34,6 +34,7 @@ def security(request: HttpRequest) -> dict[str, object]:
             "idle": max(idle, 0),
             "absolute": max(absolute, 0),
             "warn": settings.SESSION_WARNING_SECONDS,
-            "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+            "idle_limit": in_words(settings.SESSION_IDLE_SECONDS),
+            "keep_alive": settings.SESSION_KEEP_ALIVE_SECONDS,
         }
     return context

@@ -164,6 +164,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 15, minimum=1) * 60
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 3600
 SESSION_WARNING_SECONDS = 120
+# Typing in a form restarts the idle clock through a keep-alive sent at most this often (one audited
+# request a minute while someone types; assets/js/session-timeout.js).
+SESSION_KEEP_ALIVE_SECONDS = 60
 # Administrators never set passwords: they issue a single-use set-up link, valid for this long.
 ACCOUNT_SETUP_LINK_HOURS = env_int("ACCOUNT_SETUP_LINK_HOURS", 72, minimum=1)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
@@ -288,6 +291,8 @@ STALLED_SUPPORT_DAYS = env_int("STALLED_SUPPORT_DAYS", 30, minimum=1)
 # A referral draft (the referral form as typed, kept on the server while a coordinator writes it) is
 # deleted this many days after it was last saved, if it has not been logged or discarded before.
 REFERRAL_DRAFT_DAYS = env_int("REFERRAL_DRAFT_DAYS", 14, minimum=1)
+# While the referral form is typed, its draft is saved at most this often (each save is audited).
+REFERRAL_DRAFT_SAVE_SECONDS = 30
 # Per-case meeting invitees see their agenda cases from circulation until this long after the meeting.
 MEETING_ACCESS_DAYS = env_int("MEETING_ACCESS_DAYS", 7, minimum=0)
 # Which cases a police practitioner or panel chair may break the glass into (README, "Break-glass scope"):

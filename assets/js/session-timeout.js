@@ -16,8 +16,9 @@ const ended = document.querySelector("[data-session-ended]");
 const announcer = document.querySelector("[data-session-announce]");
 
 const warnSeconds = Number(body.dataset.sessionWarn || 120);
-// Typing restarts the idle clock at most this often: one request (and one audit entry) a minute.
-const KEEP_ALIVE_EVERY_MS = 60 * 1000;
+// Typing restarts the idle clock at most this often (SESSION_KEEP_ALIVE_SECONDS: one request, and one
+// audit entry, a minute).
+const KEEP_ALIVE_EVERY_MS = Number((form && form.dataset.keepAliveEvery) || 60) * 1000;
 let warnTimer;
 let expireTimer;
 let lastContact = Date.now(); // the page itself was activity

@@ -56,6 +56,7 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
         "draft": draft,
         "other_drafts": _other_drafts(user, draft),
         "draft_days": settings.REFERRAL_DRAFT_DAYS,
+        "draft_every": settings.REFERRAL_DRAFT_SAVE_SECONDS,
     }
     return render_form(request, "cases/new_referral.html", context, form=form)
 
@@ -90,7 +91,7 @@ def _say_why_signed_out(request: AuthenticatedHttpRequest) -> None:
     if reason is None:
         return
     why = (
-        f"after {settings.SESSION_IDLE_SECONDS // 60} minutes without activity"
+        f"after {sessions.in_words(settings.SESSION_IDLE_SECONDS)} without activity"
         if reason == "idle"
         else f"{settings.SESSION_ABSOLUTE_SECONDS // 3600} hours after signing in"
     )

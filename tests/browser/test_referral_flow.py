@@ -47,7 +47,10 @@ def test_a_referral_is_logged_screened_to_channel_and_listed(live_server, page: 
     page.get_by_label("Year").fill("2008")
     page.get_by_label("Why are you concerned?").fill("Synthetic concern for a browser test.")
     page.get_by_role("button", name="Log referral").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Referral logged as PP-")
+    # The GOV.UK confirmation page: the case number, and what happens next with a link to do it.
+    expect(page.get_by_role("heading", name="Referral logged")).to_be_visible()
+    expect(page.locator(".govuk-panel")).to_contain_text("PP-")
+    expect(page.locator("main")).to_contain_text("What happens next")
     assert_accessible(page)
     case = Case.objects.get()
 
