@@ -28,7 +28,11 @@ def save_draft(request: AuthenticatedHttpRequest) -> HttpResponse:
     button posts the whole form here and comes back to the draft."""
     require(request.user, Capability.CREATE_REFERRAL)
     reference = request.POST.get("draft", "")
-    found = access_referral_draft(request.user, reference, event="referral_draft.saved", record_allowed=False) if reference else None
+    found = (
+        access_referral_draft(request.user, reference, event="referral_draft.saved", record_allowed=False)
+        if reference
+        else None
+    )
     fields = draft_fields(request.POST)
     as_json = "application/json" in request.headers.get("Accept", "")
     if not fields and found is None:

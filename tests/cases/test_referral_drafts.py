@@ -35,9 +35,7 @@ def entry_text(entry: AuditEntry) -> str:
 
 class ReferralDraftTestCase(BaseTestCase):
     def save(self, fields: dict[str, Any], draft: str = "") -> Any:
-        return self.client.post(
-            "/cases/new/draft/", {**fields, "draft": draft}, HTTP_ACCEPT="application/json"
-        )
+        return self.client.post("/cases/new/draft/", {**fields, "draft": draft}, HTTP_ACCEPT="application/json")
 
     def assert_no_typed_text_in_the_log(self) -> None:
         for entry in AuditEntry.objects.all():
@@ -135,7 +133,9 @@ class ReferralDraftTestCase(BaseTestCase):
         self.client.force_login(self.casey)
         self.save(TYPED)
         draft = ReferralDraft.objects.get()
-        refused = self.client.post(f"/cases/new/?draft={draft.reference}", referral_form(concerns="", draft=draft.reference))
+        refused = self.client.post(
+            f"/cases/new/?draft={draft.reference}", referral_form(concerns="", draft=draft.reference)
+        )
         self.assertEqual(refused.status_code, 400)
         self.assertTrue(ReferralDraft.objects.exists())
         response = self.client.post(
@@ -169,9 +169,13 @@ class ReferralDraftTestCase(BaseTestCase):
         )
         now = timezone.now()
         old = drafts.save_draft(author=self.casey, fields=TYPED)
-        ReferralDraft.objects.filter(pk=old.pk).update(saved_at=now - timedelta(days=settings.REFERRAL_DRAFT_DAYS, hours=1))
+        ReferralDraft.objects.filter(pk=old.pk).update(
+            saved_at=now - timedelta(days=settings.REFERRAL_DRAFT_DAYS, hours=1)
+        )
         recent = drafts.save_draft(author=self.casey, fields=TYPED)
-        ReferralDraft.objects.filter(pk=recent.pk).update(saved_at=now - timedelta(days=settings.REFERRAL_DRAFT_DAYS - 1))
+        ReferralDraft.objects.filter(pk=recent.pk).update(
+            saved_at=now - timedelta(days=settings.REFERRAL_DRAFT_DAYS - 1)
+        )
         self.assertEqual(expire_referral_drafts.apply().get(), 1)
         self.assertEqual(list(ReferralDraft.objects.values_list("pk", flat=True)), [recent.pk])
         entry = AuditEntry.objects.get(event="referral_draft.expired")
@@ -221,9 +225,7 @@ class SignedOutReferralTestCase(BaseTestCase):
         response = client.post("/cases/new/?draft=00000000-0000-0000-0000-000000000001", {"first_name": "X"})
         self.assertEqual(response.status_code, 403)
         self.assertContains(response, "Your form could not be sent", status_code=403)
-        self.assertContains(
-            response, 'href="/cases/new/?draft=00000000-0000-0000-0000-000000000001"', status_code=403
-        )
+        self.assertContains(response, 'href="/cases/new/?draft=00000000-0000-0000-0000-000000000001"', status_code=403)
 
 
 class ReferralLoggedTestCase(BaseTestCase):

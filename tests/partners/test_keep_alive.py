@@ -41,7 +41,9 @@ class KeepAliveTestCase(BaseTestCase):
         with self.later(120):
             self.keep_alive()
         entries = list(AuditEntry.objects.filter(path=KEEP_ALIVE))
-        self.assertEqual([(e.event, e.outcome, e.actor) for e in entries], [("auth.session_kept_alive", Outcome.ALLOWED, self.casey)])
+        self.assertEqual(
+            [(e.event, e.outcome, e.actor) for e in entries], [("auth.session_kept_alive", Outcome.ALLOWED, self.casey)]
+        )
         self.assertAlmostEqual(entries[0].additional_data["absolute_seconds_left"], 12 * 3600 - 120, delta=2)
 
     def test_the_absolute_limit_holds_however_much_is_typed(self) -> None:
