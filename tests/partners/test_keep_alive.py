@@ -17,8 +17,12 @@ KEEP_ALIVE = "/account/session/keep-alive/"
 
 
 class KeepAliveTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        # One starting time for the whole test, so a slow machine does not add its own seconds.
+        self.start = time.time()
+
     def later(self, seconds: float) -> Any:
-        return mock.patch("time.time", return_value=time.time() + seconds)
+        return mock.patch("time.time", return_value=self.start + seconds)
 
     def keep_alive(self) -> Any:
         return self.client.post(KEEP_ALIVE, HTTP_ACCEPT="application/json")
