@@ -17,7 +17,15 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from partners import mfa, passkeys
-from partners.sessions import LAST_SEEN, LAST_SEEN_GRANULARITY, in_words, note_signed_out, seconds_left, touch
+from partners.sessions import (
+    LAST_SEEN,
+    LAST_SEEN_GRANULARITY,
+    in_words,
+    note_signed_out,
+    pop_signed_out,
+    seconds_left,
+    touch,
+)
 
 V = TypeVar("V", bound=Callable[..., Any])
 
@@ -73,6 +81,10 @@ class SessionLimitsMiddleware:
                 last_seen = request.session.get(LAST_SEEN, 0)
                 if time.time() - last_seen >= LAST_SEEN_GRANULARITY:
                     touch(request.session)
+                if mfa.is_verified(request):
+                    # The first page after signing in again (the one `next` named) may say why the last
+                    # session ended; the pages after it may not.
+                    request.signed_out_reason = pop_signed_out(request.session)  # type: ignore[attr-defined]
         return self.get_response(request)
 
 

@@ -52,12 +52,22 @@ def note_signed_out(session: Any, reason: str) -> None:
 
 
 def pop_signed_out(session: Any) -> str | None:
-    """Why this browser's last session ended, once (then forgotten), if it was within the last hour."""
+    """Why this browser's last session ended, once (then forgotten), if it was within the last hour. The
+    session limits middleware takes it on the first page after the second factor, as
+    `request.signed_out_reason` (see signed_out_reason)."""
+    if SIGNED_OUT not in session:
+        return None  # no write to the session
     noted = session.pop(SIGNED_OUT, None)
     if not isinstance(noted, dict) or time.time() - noted.get("at", 0) > SIGNED_OUT_REMEMBERED:
         return None
     reason = noted.get("reason")
     return reason if reason in {"idle", "absolute"} else None
+
+
+def signed_out_reason(request: Any) -> str | None:
+    """On the first page after signing in again: "idle" or "absolute" if the last session in this browser
+    was ended by a limit; None on every other page."""
+    return getattr(request, "signed_out_reason", None)
 
 
 def seconds_left(session: Any) -> tuple[int, int]:

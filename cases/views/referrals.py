@@ -49,8 +49,8 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
                 draft=draft,
             )
             return redirect("cases:referral_logged", reference=case.reference)
-    if draft is not None and request.method == "GET":
-        _say_why_signed_out(request)
+    if request.method == "GET":
+        _say_why_signed_out(request, draft)
     context = {
         "earlier": _earlier_cases(user, matches) if matches else {},
         "draft": draft,
@@ -85,9 +85,10 @@ def _draft(request: AuthenticatedHttpRequest) -> ReferralDraft | None:
     return access_referral_draft(request.user, reference, event="referral_draft.opened") if reference else None
 
 
-def _say_why_signed_out(request: AuthenticatedHttpRequest) -> None:
-    """After a session ended mid-referral, the author signs in again and lands here: say why."""
-    reason = sessions.pop_signed_out(request.session)
+def _say_why_signed_out(request: AuthenticatedHttpRequest, draft: ReferralDraft | None) -> None:
+    """After a session ended mid-referral, the author signs in again and lands here: say why, and where
+    the referral is (its draft, if the page had saved one before the session ended)."""
+    reason = sessions.signed_out_reason(request)
     if reason is None:
         return
     why = (
@@ -95,7 +96,12 @@ def _say_why_signed_out(request: AuthenticatedHttpRequest) -> None:
         if reason == "idle"
         else f"{settings.SESSION_ABSOLUTE_SECONDS // 3600} hours after signing in"
     )
-    messages.info(request, f"You were signed out {why}. Your referral was saved as a draft: check it, then log it.")
+    where = (
+        "Your referral was saved as a draft: check it, then log it."
+        if draft is not None
+        else "Anything saved as a draft is listed on this page."
+    )
+    messages.info(request, f"You were signed out {why}. {where}")
 
 
 def _other_drafts(user: User, current: ReferralDraft | None) -> list[ReferralDraft]:

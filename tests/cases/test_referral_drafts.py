@@ -219,6 +219,21 @@ class SignedOutReferralTestCase(BaseTestCase):
         self.assertTrue(Case.objects.exists())
         self.assertFalse(ReferralDraft.objects.exists())
 
+    def test_only_the_first_page_after_signing_in_again_says_why(self) -> None:
+        give_totp_device(self.casey)
+        self.client.force_login(self.casey)
+        draft = drafts.save_draft(author=self.casey, fields=TYPED)
+        with mock.patch("time.time", return_value=time.time() + settings.SESSION_IDLE_SECONDS + 60):
+            self.client.get("/cases/")
+        self.client.post("/sign-in/", {"username": "casey", "password": PASSWORD})
+        self.client.post("/account/two-factor/", {"code": next_code(self.casey)})
+        # A referral sent without a draft: the page says where drafts are.
+        page = self.client.get("/cases/new/")
+        self.assertContains(page, "You were signed out after 15 minutes without activity.")
+        self.assertContains(page, "Anything saved as a draft is listed on this page.")
+        # Said on that page only: opening a draft afterwards says nothing about it.
+        self.assertNotContains(self.client.get(f"/cases/new/?draft={draft.reference}"), "You were signed out")
+
     def test_a_form_refused_by_the_csrf_check_leads_back_to_its_page(self) -> None:
         client = Client(enforce_csrf_checks=True)
         client.force_login(self.casey)
