@@ -72,16 +72,11 @@ class AuditLogExport:
         return list(exports.entry_rows(self.entries(job)))
 
     def pdf(self, job: ExportJob, rows: list[dict[str, Any]], *, on_rows: Callable[[int], None]) -> bytes:
-        cover = exports.cover_html(
-            job,
-            rows,
-            title=self.title(job),
-            filters=self.printed_filters(job),
-            people=self.people(rows),
-            generated_at=timezone.now(),
-        )
+        title, filters, people, now = self.title(job), self.printed_filters(job), self.people(rows), timezone.now()
         return exports.render_pdf_export(
-            cover,
+            lambda total: exports.cover_html(
+                job, rows, title=title, filters=filters, people=people, generated_at=now, total_pages=total
+            ),
             [exports.pdf_row(row) for row in rows],
             title=f"{job.get_kind_display()} {job.case_reference}".strip(),  # the running head of each page
             processes=settings.EXPORT_RENDER_PROCESSES,
