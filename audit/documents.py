@@ -30,6 +30,14 @@ class DocumentKind(Protocol):
         """The document's name, on its cover."""
         ...
 
+    def describe(self, job: ExportJob) -> str:
+        """The export in one line, for its requester's list: its kind and what it holds."""
+        ...
+
+    def printed_filters(self, job: ExportJob) -> list[tuple[str, str]]:
+        """What was asked for, label and words, as its pages and cover show it."""
+        ...
+
     def count(self, job: ExportJob) -> int:
         """How many rows it will hold: checked against EXPORT_MAX_ENTRIES when it is asked for."""
         ...
@@ -60,6 +68,9 @@ class AuditLogExport:
 
     def printed_filters(self, job: ExportJob) -> list[tuple[str, str]]:
         return exports.log_filters(job)
+
+    def describe(self, job: ExportJob) -> str:
+        return exports.described(self.title(job), self.printed_filters(job))
 
     def people(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return []
@@ -95,6 +106,9 @@ class CaseAccessReport(AuditLogExport):
 
     def title(self, job: ExportJob) -> str:
         return f"{job.get_kind_display()} for {job.case_reference}"
+
+    def describe(self, job: ExportJob) -> str:
+        return self.title(job)
 
     def entries(self, job: ExportJob) -> QuerySet[AuditEntry]:
         return exports.case_entries(job)

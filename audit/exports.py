@@ -79,6 +79,20 @@ def log_filters(job: ExportJob) -> list[tuple[str, str]]:
     return search_form(job.filters).described()
 
 
+def described(title: str, filters: list[tuple[str, str]]) -> str:
+    """An export in one line: "Audit log, 1 November 2026 to 28 November 2026, case PP-2026-00042"."""
+    values = dict(filters)
+    parts = [title]
+    if "From" in values and "To" in values:
+        parts.append(f"{values.pop('From')} to {values.pop('To')}")
+    elif "From" in values:
+        parts.append(f"from {values.pop('From')}")
+    elif "To" in values:
+        parts.append(f"up to {values.pop('To')}")
+    parts += [f"{label.lower()} {value}" for label, value in values.items()]
+    return ", ".join(parts) if len(parts) > 1 else f"{title}, every entry"
+
+
 def case_entries(job: ExportJob) -> QuerySet[AuditEntry]:
     """A case access report's entries: every entry about the case, up to the last when it was asked for."""
     entries = AuditEntry.objects.filter(case_reference=job.case_reference)

@@ -193,9 +193,12 @@ def join(parts: Sequence[bytes]) -> bytes:
                 if isinstance(element.get_object(), DictionaryObject):
                     element.get_object()[NameObject("/P")] = document_ref
                 kids.append(element if isinstance(element, IndirectObject) else writer._add_object(element))
-        for page in writer.pages[before:]:
-            if "/StructParents" in page:
-                page[NameObject("/StructParents")] = NumberObject(page["/StructParents"] + offset)
+        # pypdf leaves out a page's key into the parent tree (and its tab order) when it copies the page.
+        for page, original in zip(writer.pages[before:], reader.pages, strict=True):
+            if "/StructParents" in original:
+                page[NameObject("/StructParents")] = NumberObject(original["/StructParents"] + offset)
+            if "/Tabs" in original:
+                page[NameObject("/Tabs")] = NameObject(original["/Tabs"])
             for annotation in page.get("/Annots", []):
                 annotation = annotation.get_object()
                 if "/StructParent" in annotation:
