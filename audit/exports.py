@@ -208,11 +208,12 @@ def cover_html(
     its pages are numbered out of `total_pages`, the whole export's."""
     requester = job.requested_by
     agency = requester.agency.name if requester.agency_id else ""
+    name = requester.get_full_name() or requester.username
     return render_to_string(
         "audit/pdf/cover.html",
         {
             "title": title,
-            "requester": f"{requester.get_full_name() or requester.username}, {agency} ({requester.get_role_display()})",
+            "requester": f"{name}, {agency} ({requester.get_role_display()})",
             "generated_at": generated_at,
             "filters": filters,
             "entry_count": len(rows),

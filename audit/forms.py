@@ -5,9 +5,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django import forms
-
 from crispy_forms_gds.widgets import DateInputWidget
+from django import forms
 
 from audit.labels import event_choices, event_label, outcome_label
 from audit.models import AuditEntry, Outcome

@@ -14,8 +14,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from audit import exports, jobs
-from audit.documents import kind_of
 from audit import services as audit
+from audit.documents import kind_of
 from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm, split_typed
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus
 from lib.forms import refusal_shown_on
@@ -168,7 +168,7 @@ def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         require(request.user, Capability.EXPORT_AUDIT)  # records the refusal and raises 403
     mine = list(ExportJob.objects.filter(requested_by_id=request.user.pk)[:50])
     for job in mine:
-        job.description = kind_of(job).describe(job)  # type: ignore[attr-defined]
+        job.description = kind_of(job).describe(job)
     audit.record_list(
         actor=request.user,
         event="audit.exports_listed",

@@ -167,7 +167,9 @@ def join(parts: Sequence[bytes]) -> bytes:
     writer = PdfWriter()
     tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
     tree_ref = writer._add_object(tree)
-    document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document")})
+    document = DictionaryObject(
+        {NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document")}
+    )
     document[NameObject("/P")] = tree_ref
     document_ref = writer._add_object(document)
     kids = ArrayObject()
@@ -179,10 +181,10 @@ def join(parts: Sequence[bytes]) -> bytes:
         first = first or reader
         before = len(writer.pages)
         writer.append(reader)
-        source = reader.trailer["/Root"].get("/StructTreeRoot")
-        if source is None:
+        catalog_of_part: Any = reader.trailer["/Root"]
+        if "/StructTreeRoot" not in catalog_of_part:
             continue
-        source = source.get_object()
+        source: Any = catalog_of_part["/StructTreeRoot"].get_object()
         # Cloned after the pages, so the elements' /Pg point at the pages just copied (pypdf keeps one
         # translation of each reader's objects).
         for key, elements in _number_tree(source["/ParentTree"].get_object()):
@@ -194,13 +196,14 @@ def join(parts: Sequence[bytes]) -> bytes:
                     element.get_object()[NameObject("/P")] = document_ref
                 kids.append(element if isinstance(element, IndirectObject) else writer._add_object(element))
         # pypdf leaves out a page's key into the parent tree (and its tab order) when it copies the page.
+        original: Any
         for page, original in zip(writer.pages[before:], reader.pages, strict=True):
             if "/StructParents" in original:
                 page[NameObject("/StructParents")] = NumberObject(original["/StructParents"] + offset)
             if "/Tabs" in original:
                 page[NameObject("/Tabs")] = NameObject(original["/Tabs"])
-            for annotation in page.get("/Annots", []):
-                annotation = annotation.get_object()
+            for link in page.get("/Annots", []):
+                annotation: Any = link.get_object()
                 if "/StructParent" in annotation:
                     annotation[NameObject("/StructParent")] = NumberObject(annotation["/StructParent"] + offset)
         offset += int(source.get("/ParentTreeNextKey", _next_key(source["/ParentTree"].get_object())))
@@ -211,14 +214,12 @@ def join(parts: Sequence[bytes]) -> bytes:
     catalog = writer._root_object
     catalog[NameObject("/StructTreeRoot")] = tree_ref
     catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
-    catalog[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)}
-    )
+    catalog[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
     if first is not None:
-        source_catalog = first.trailer["/Root"]
-        for key in ("/Lang", "/Metadata"):
-            if key in source_catalog:
-                catalog[NameObject(key)] = source_catalog[key].clone(writer)
+        source_catalog: Any = first.trailer["/Root"]
+        for name in ("/Lang", "/Metadata"):
+            if name in source_catalog:
+                catalog[NameObject(name)] = source_catalog[name].clone(writer)
         if first.metadata and first.metadata.title:
             writer.add_metadata({"/Title": first.metadata.title})
     out = io.BytesIO()

@@ -75,7 +75,12 @@ class ExportPdfTestCase(BaseTestCase):
             self.assertIn(piece.strip(), text)
 
     def test_a_row_keeps_its_line_count_whatever_its_text(self) -> None:
-        cells = ("1", "2026-11-21 10:00:00", "line\nbreak\u2028sep\ttab\x00nul and more words", *[""] * (len(exports.COLUMNS) - 3))
+        cells = (
+            "1",
+            "2026-11-21 10:00:00",
+            "line\nbreak\u2028sep\ttab\x00nul and more words",
+            *[""] * (len(exports.COLUMNS) - 3),
+        )
         lines = exports.row_lines(cells)
         self.assertEqual(len(lines), 2)
         self.assertTrue(all(len(line) == len(exports.header_line()) for line in lines))

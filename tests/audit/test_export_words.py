@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any, cast
 from unittest import mock
 
 from django.test import override_settings
@@ -29,7 +30,9 @@ class ExportInWordsTestCase(BaseTestCase):
     def export(self) -> ExportJob:
         # A gate entry as the gate writes it: the case's identifier in the path and (for a refusal) as the
         # record; the case reference beside it.
-        with mock.patch("audit.services._request_fields", return_value={"method": "GET", "path": f"/cases/{CASE_ID}/move/"}):
+        with mock.patch(
+            "audit.services._request_fields", return_value={"method": "GET", "path": f"/cases/{CASE_ID}/move/"}
+        ):
             services.record(event="case.move.form_opened", actor=self.casey, case_reference="PP-2026-00042")
             services.record(
                 event="case.viewed", actor=self.pat, object_repr=CASE_ID, case_reference="PP-2026-00042",
@@ -91,11 +94,11 @@ class ExportInWordsTestCase(BaseTestCase):
         job = self.export()
         reader = PdfReader(io.BytesIO(file_of(job, "pdf")))
         self.assertGreaterEqual(len(reader.pages), 3)  # the cover and two chunks at least
-        catalog = reader.trailer["/Root"]
+        catalog: Any = reader.trailer["/Root"]
         self.assertIs(bool(catalog["/MarkInfo"]["/Marked"]), True)
         self.assertEqual(catalog["/Lang"], "en-GB")
-        self.assertEqual(reader.metadata.title, "Audit log")
-        self.assertIn(b"pdfuaid:part=\"1\"", catalog["/Metadata"].get_object().get_data())
+        self.assertEqual(reader.metadata and reader.metadata.title, "Audit log")
+        self.assertIn(b'pdfuaid:part="1"', catalog["/Metadata"].get_object().get_data())
         tree = catalog["/StructTreeRoot"].get_object()
         [document] = tree["/K"]
         self.assertEqual(document.get_object()["/S"], "/Document")
@@ -105,10 +108,10 @@ class ExportInWordsTestCase(BaseTestCase):
         for number, page in enumerate(reader.pages, start=1):
             self.assertIn(page["/StructParents"], keys, f"page {number}")
         # Each page's tagged content belongs to elements of that page (the joined trees were renumbered).
-        pages = [page.indirect_reference.idnum for page in reader.pages]
+        page_ids = [cast(Any, page.indirect_reference).idnum for page in reader.pages]
         for i in range(0, len(nums), 2):
             for element in nums[i + 1]:
-                self.assertEqual(element.get_object().raw_get("/Pg").idnum, pages[int(nums[i])])
+                self.assertEqual(element.get_object().raw_get("/Pg").idnum, page_ids[int(nums[i])])
         pages = pdf_pages(file_of(job, "pdf"))
         for number, text in enumerate(pages, start=1):
             self.assertIn(f"Page {number} of {len(pages)}", text)
@@ -116,10 +119,10 @@ class ExportInWordsTestCase(BaseTestCase):
     def test_every_pdf_the_app_renders_is_tagged(self) -> None:
         # lib.pdf.render_pdf is the one renderer (the minutes PDF uses it too).
         reader = PdfReader(io.BytesIO(render_pdf('<html lang="en-GB"><title>Minutes</title><h1>Minutes</h1>')))
-        catalog = reader.trailer["/Root"]
+        catalog: Any = reader.trailer["/Root"]
         self.assertIn("/StructTreeRoot", catalog)
         self.assertEqual(catalog["/Lang"], "en-GB")
-        self.assertEqual(reader.metadata.title, "Minutes")
+        self.assertEqual(reader.metadata and reader.metadata.title, "Minutes")
 
 
 class ExportPagesTestCase(BaseTestCase):
@@ -136,6 +139,8 @@ class ExportPagesTestCase(BaseTestCase):
 
     def test_dates_are_described_in_words(self) -> None:
         self.assertEqual(
-            exports.described("Audit log", [("From", "1 November 2026"), ("To", "28 November 2026"), ("Case", "PP-2026-00042")]),
+            exports.described(
+                "Audit log", [("From", "1 November 2026"), ("To", "28 November 2026"), ("Case", "PP-2026-00042")]
+            ),
             "Audit log, 1 November 2026 to 28 November 2026, case PP-2026-00042",
         )

@@ -45,7 +45,11 @@ class ChangeViewsTestCase(BaseTestCase):
         opened = list(AuditEntry.objects.filter(id__gt=first, event__startswith="case.").values_list("event", "method"))
         self.assertEqual(opened, [("case.move.form_opened", "GET")])
         self.post(self.casey, "move/", {"to": "police_screening", "reason": "To police"})
-        sent = list(AuditEntry.objects.filter(id__gt=first, method="POST", event__startswith="case.").order_by("id").values_list("event"))
+        sent = list(
+            AuditEntry.objects.filter(id__gt=first, method="POST", event__startswith="case.")
+            .order_by("id")
+            .values_list("event")
+        )
         self.assertEqual(sent, [("case.move",), ("case.stage_changed",)])
 
     def test_a_forged_stage_is_refused_with_an_error_summary_and_changes_nothing(self) -> None:
