@@ -30,6 +30,14 @@ class DocumentKind(Protocol):
         """The document's name, on its cover."""
         ...
 
+    def describe(self, job: ExportJob) -> str:
+        """The export in one line, for its requester's list: its kind and what it holds."""
+        ...
+
+    def printed_filters(self, job: ExportJob) -> list[tuple[str, str]]:
+        """What was asked for, label and words, as its pages and cover show it."""
+        ...
+
     def count(self, job: ExportJob) -> int:
         """How many rows it will hold: checked against EXPORT_MAX_ENTRIES when it is asked for."""
         ...
@@ -61,6 +69,9 @@ class AuditLogExport:
     def printed_filters(self, job: ExportJob) -> list[tuple[str, str]]:
         return exports.log_filters(job)
 
+    def describe(self, job: ExportJob) -> str:
+        return exports.described(self.title(job), self.printed_filters(job))
+
     def people(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return []
 
@@ -72,16 +83,11 @@ class AuditLogExport:
         return list(exports.entry_rows(self.entries(job)))
 
     def pdf(self, job: ExportJob, rows: list[dict[str, Any]], *, on_rows: Callable[[int], None]) -> bytes:
-        cover = exports.cover_html(
-            job,
-            rows,
-            title=self.title(job),
-            filters=self.printed_filters(job),
-            people=self.people(rows),
-            generated_at=timezone.now(),
-        )
+        title, filters, people, now = self.title(job), self.printed_filters(job), self.people(rows), timezone.now()
         return exports.render_pdf_export(
-            cover,
+            lambda total: exports.cover_html(
+                job, rows, title=title, filters=filters, people=people, generated_at=now, total_pages=total
+            ),
             [exports.pdf_row(row) for row in rows],
             title=f"{job.get_kind_display()} {job.case_reference}".strip(),  # the running head of each page
             processes=settings.EXPORT_RENDER_PROCESSES,
@@ -100,6 +106,9 @@ class CaseAccessReport(AuditLogExport):
 
     def title(self, job: ExportJob) -> str:
         return f"{job.get_kind_display()} for {job.case_reference}"
+
+    def describe(self, job: ExportJob) -> str:
+        return self.title(job)
 
     def entries(self, job: ExportJob) -> QuerySet[AuditEntry]:
         return exports.case_entries(job)

@@ -17,12 +17,13 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit import labels
 from audit.digests import digest_rows, legacy_boundary, sealed_digest
 from audit.forms import AuditSearchForm
 from audit.models import AuditEntry, ExportJob, Seal
 from audit.sealing import unsealed_entries
 from lib import csv as safe_csv
-from lib.pdf import join_and_number, render_many
+from lib.pdf import join, page_count, render_many, render_pdf
 
 # The table is laid out here, not by WeasyPrint: each row is a block of monospaced lines with the columns
 # padded to fixed widths and long values wrapped within their column. WeasyPrint's table layout is the
@@ -34,23 +35,16 @@ LINES_PER_PAGE = 62
 CHUNK_PAGES = 10
 
 # (heading, width in characters): 199 characters fill an A4 landscape line at 6.4pt DejaVu Sans Mono.
+# Words, not codes (audit.labels): the role and agency columns are wide enough for their longest names to
+# wrap at spaces, never inside a word.
 COLUMNS = [
-    ("Entry", 8), ("When", 19), ("User", 12), ("Agency", 6), ("Role", 12), ("Event", 16), ("Outcome", 7),
-    ("Case", 13), ("Record", 16), ("Request", 38), ("Purpose", 30), ("Digest", 10),
+    ("Entry", 7), ("When", 19), ("Who", 22), ("Agency", 22), ("Role", 21), ("What happened", 32),
+    ("Outcome", 7), ("Case or record", 16), ("Request", 32), ("Digest", 10),
 ]  # fmt: skip
 CSV_COLUMNS = [
-    "entry", "timestamp_utc", "username", "agency", "role", "event", "outcome", "case_reference",
-    "record", "method", "path", "request_id", "purpose", "digest_sha256",
+    "Entry", "When (UTC)", "Who", "Signed in as", "Agency", "Role", "What happened", "Outcome",
+    "Case or record", "Method", "Path", "Request id", "Purpose", "Event code", "Digest (SHA-256)",
 ]  # fmt: skip
-FILTER_LABELS = {
-    "date_from": "From",
-    "date_to": "To",
-    "username": "User",
-    "agency": "Agency",
-    "case_reference": "Case",
-    "event": "What happened",
-    "outcome": "Outcome",
-}
 
 
 # --- which entries ----------------------------------------------------------------------------------
@@ -81,9 +75,22 @@ def log_entries(job: ExportJob) -> QuerySet[AuditEntry]:
 
 
 def log_filters(job: ExportJob) -> list[tuple[str, str]]:
-    """An audit log export's search, as printed on its cover."""
-    form = search_form(job.filters)
-    return [(FILTER_LABELS[name], value) for name, value in form.as_filters().items() if name in FILTER_LABELS]
+    """An audit log export's search in words (label, value), as its pages and cover show it."""
+    return search_form(job.filters).described()
+
+
+def described(title: str, filters: list[tuple[str, str]]) -> str:
+    """An export in one line: "Audit log, 1 November 2026 to 28 November 2026, case PP-2026-00042"."""
+    values = dict(filters)
+    parts = [title]
+    if "From" in values and "To" in values:
+        parts.append(f"{values.pop('From')} to {values.pop('To')}")
+    elif "From" in values:
+        parts.append(f"from {values.pop('From')}")
+    elif "To" in values:
+        parts.append(f"up to {values.pop('To')}")
+    parts += [f"{label.lower()} {value}" for label, value in values.items()]
+    return ", ".join(parts) if len(parts) > 1 else f"{title}, every entry"
 
 
 def case_entries(job: ExportJob) -> QuerySet[AuditEntry]:
@@ -96,9 +103,15 @@ def entry_rows(entries: QuerySet[AuditEntry]) -> Iterator[dict[str, Any]]:
     """Each entry as the values printed, with its digest (the value its seal holds, by the seal's version)
     and `who`: the username recorded on the entry, not the account's name now."""
     boundary = legacy_boundary()
-    for row in digest_rows(entries, "actor__username", "actor_agency__code").iterator(chunk_size=2000):
+    extra = ("actor__username", "actor__first_name", "actor__last_name", "actor_agency__name")
+    for row in digest_rows(entries, *extra).iterator(chunk_size=2000):
         row["digest"] = sealed_digest(row, boundary)
         row["who"] = who(row)
+        row["person"] = " ".join(filter(None, (row["actor__first_name"], row["actor__last_name"]))) or row["who"]
+        row["agency"] = row["actor_agency__name"] or ""
+        row["role"] = labels.role_label(row["actor_role"])
+        row["what"] = labels.event_label(row["event"])
+        row["record"] = labels.record_label(case_reference=row["case_reference"], object_repr=row["object_repr"])
         yield row
 
 
@@ -113,27 +126,28 @@ def who(row: dict[str, Any]) -> str:
 
 def pdf_row(row: dict[str, Any]) -> tuple[str, ...]:
     when = timezone.localtime(row["timestamp"]).strftime("%Y-%m-%d %H:%M:%S")
+    what = f"{row['what']} ({row['purpose']})" if row["purpose"] else row["what"]
+    path = labels.path_label(row["path"], case_reference=row["case_reference"])
     return (
         str(row["id"]),
         when,
-        row["who"] or "not signed in",
-        row["actor_agency__code"] or "",
-        row["actor_role"],
-        row["event"],
-        row["outcome"],
-        row["case_reference"],
-        row["object_repr"],
-        f"{row['method']} {row['path']}".strip(),
-        row["purpose"],
+        row["person"] or "Not signed in",
+        row["agency"],
+        row["role"],
+        what,
+        labels.outcome_label(row["outcome"]),
+        row["record"],
+        f"{row['method']} {path}".strip(),
         row["digest"][:10],
     )
 
 
 def csv_row(row: dict[str, Any]) -> list[Any]:
+    path = labels.path_label(row["path"], case_reference=row["case_reference"])
     return [
-        row["id"], row["timestamp"].isoformat(), row["who"], row["actor_agency__code"],
-        row["actor_role"], row["event"], row["outcome"], row["case_reference"], row["object_repr"],
-        row["method"], row["path"], row["request_id"], row["purpose"], row["digest"],
+        row["id"], row["timestamp"].isoformat(), row["person"], row["who"], row["agency"], row["role"],
+        row["what"], labels.outcome_label(row["outcome"]), row["record"], row["method"], path,
+        row["request_id"], row["purpose"], row["event"], row["digest"],
     ]  # fmt: skip
 
 
@@ -149,12 +163,12 @@ def who_touched(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For a case report: each person who touched the case, how often, and when first and last."""
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        key = (row["who"], row["actor_agency__code"], row["actor_role"])
+        key = (row["person"], row["agency"], row["role"])
         person = found.setdefault(
             key,
             {
-                "user": key[0] or "not signed in",
-                "agency": key[1] or "",
+                "user": key[0] or "Not signed in",
+                "agency": key[1],
                 "role": key[2],
                 "allowed": 0,
                 "denied": 0,
@@ -188,20 +202,24 @@ def cover_html(
     filters: list[tuple[str, str]],
     people: list[dict[str, Any]],
     generated_at: datetime,
+    total_pages: int = 0,
 ) -> str:
-    """The cover: what was asked for (`filters`, printed), by whom, when, how many entries, and the seals."""
+    """The cover: what was asked for (`filters`, printed), by whom, when, how many entries, and the seals;
+    its pages are numbered out of `total_pages`, the whole export's."""
     requester = job.requested_by
     agency = requester.agency.name if requester.agency_id else ""
+    name = requester.get_full_name() or requester.username
     return render_to_string(
         "audit/pdf/cover.html",
         {
             "title": title,
-            "requester": f"{requester.username}, {agency} ({requester.get_role_display()})",
+            "requester": f"{name}, {agency} ({requester.get_role_display()})",
             "generated_at": generated_at,
             "filters": filters,
             "entry_count": len(rows),
             "upto_entry_id": job.upto_entry_id,
             "people": people,
+            "total_pages": total_pages,
             **seal_facts(rows),
         },
     )
@@ -252,27 +270,47 @@ def header_line() -> str:
     return " ".join(heading.ljust(width) for heading, width in COLUMNS)
 
 
-def chunk_html(pages: list[list[str]], *, title: str) -> str:
-    return render_to_string("audit/pdf/chunk.html", {"title": title, "header": header_line(), "pages": pages})
+def chunk_html(pages: list[list[str]], *, title: str, first_page: int = 1, total_pages: int = 0) -> str:
+    """Pages of the table as one document; each page prints its own "Page n of N", counted from
+    `first_page` (documents are rendered separately and joined, so a document cannot count for itself)."""
+    total = total_pages or first_page + len(pages) - 1
+    context = {"title": title, "header": header_line(), "pages": pages, "first_page": first_page, "total": total}
+    return render_to_string("audit/pdf/chunk.html", context)
+
+
+# Below this many chunks the table is rendered in this process: starting a renderer process costs more
+# (a few seconds: Python, WeasyPrint, fonts) than a small export takes to render (issue 15 finding 7).
+PARALLEL_FROM_CHUNKS = 4
 
 
 def render_pdf_export(
-    cover: str,
+    cover: Callable[[int], str],
     table_rows: list[tuple[str, ...]],
     *,
     title: str,
     processes: int = 0,
     on_rows: Callable[[int], None] | None = None,
 ) -> bytes:
-    """The exporter: the cover and the table's pages in chunks of CHUNK_PAGES, rendered in parallel,
-    joined and numbered. `on_rows(n)` reports each finished chunk's row count."""
+    """The exporter: the cover, then the table's pages in chunks of CHUNK_PAGES (rendered in parallel when
+    there are many), joined into one tagged PDF. `cover(total_pages)` gives the cover's HTML, which prints
+    "Page n of total"; it is rendered first, so that the table's pages know where they start.
+    `on_rows(n)` reports each finished chunk's row count."""
     pages = paginate(table_rows)
     chunks = [pages[i : i + CHUNK_PAGES] for i in range(0, len(pages), CHUNK_PAGES)]
-    documents = [cover, *(chunk_html(chunk, title=title) for chunk in chunks)]
+    cover_pdf = render_pdf(cover(1 + len(pages)))
+    cover_pages = page_count(cover_pdf)
+    if cover_pages != 1:  # a long list of people: the totals printed on the cover must count its pages
+        cover_pdf = render_pdf(cover(cover_pages + len(pages)))
+    total = cover_pages + len(pages)
+    documents, first = [], cover_pages + 1
+    for chunk in chunks:
+        documents.append(chunk_html(chunk, title=title, first_page=first, total_pages=total))
+        first += len(chunk)
 
     def done(index: int) -> None:
-        if on_rows and index > 0:
-            on_rows(sum(len(page) for page in chunks[index - 1]))
+        if on_rows:
+            on_rows(sum(len(page) for page in chunks[index]))
 
-    parts = render_many(documents, processes=processes, on_done=done)
-    return join_and_number(parts)
+    parallel = processes if len(chunks) >= PARALLEL_FROM_CHUNKS else 1
+    parts = render_many(documents, processes=parallel, on_done=done)
+    return join([cover_pdf, *parts])

@@ -5,27 +5,15 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 
+from audit.labels import event_choices, event_label, outcome_label
 from audit.models import AuditEntry, Outcome
-from lib.forms import GovUKFormMixin
+from lib.forms import GovUKDateField, GovUKFormMixin, date_field
 from partners.models import Agency, User
 
 CASE_REFERENCE = r"^PP-\d{4}-\d{5}$"
-
-EVENT_CHOICES = [
-    ("", "Any"),
-    ("case.viewed", "Case viewed"),
-    ("case.listed", "Case list or search"),
-    ("auth.signed_in", "Signed in"),
-    ("auth.signed_out", "Signed out"),
-    ("auth.sign_in_failed", "Failed sign-in"),
-    ("auth.password_changed", "Password changed"),
-    ("audit.searched", "Audit log searched"),
-    ("model.created", "Record created"),
-    ("model.updated", "Record changed"),
-]
-
 
 # The dates a search takes: the log has nothing earlier, and a day past the end of the calendar (9999-12-31
 # plus one, for "up to and including") cannot be computed.
@@ -38,20 +26,56 @@ def _within_range(day: date | None, label: str) -> date | None:
     return day
 
 
+class _DateOrISOWidget(DateInputWidget):
+    """The GOV.UK date input's day, month and year boxes; a stored or linked filter may also carry the whole
+    date as one ISO value (`date_from=2026-11-01`, as exports store their filters), read into the boxes."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        whole = data.get(name)
+        if whole and not any(data.get(f"{name}_{part}") for part in range(3)):
+            try:
+                day = date.fromisoformat(str(whole))
+            except ValueError:
+                return [str(whole), "", ""]  # shown back as the day, and refused as not a real date
+            return [str(day.day), str(day.month), str(day.year)]
+        return super().value_from_datadict(data, files, name)
+
+
+def _search_date(label: str, help_text: str = "") -> GovUKDateField:
+    field = date_field(label, help_text, required=False)
+    field.widget = _DateOrISOWidget()
+    return field
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person by full name and agency, never by login name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return person_label(obj)
+
+
+def person_label(user: Any) -> str:
+    name = user.get_full_name() or user.username
+    return f"{name}, {user.agency.name}" if user.agency_id else name
+
+
 class AuditSearchForm(GovUKFormMixin, forms.Form):
-    date_from = forms.DateField(
+    date_from = _search_date("From date", "For example, 1 11 2026")
+    date_to = _search_date("To date", "For example, 30 11 2026")
+    person = PersonChoiceField(
         required=False,
-        label="From date",
-        help_text="For example, 2026-11-01",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        queryset=User.objects.select_related("agency").order_by("agency__name", "first_name", "last_name", "pk"),
+        empty_label="Anyone",
+        label="Person",
+        help_text="Everything this person's account did, under any name it had",
     )
-    date_to = forms.DateField(required=False, label="To date", widget=forms.DateInput(attrs={"type": "date"}))
-    username = forms.CharField(required=False, max_length=150, label="User (username)")
+    # A login name, from links and stored exports made before the person filter; not shown on the page.
+    username = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)
     agency = forms.ModelChoiceField(required=False, queryset=Agency.objects.order_by("name"), empty_label="Any")
     case_reference = forms.CharField(
         required=False, max_length=20, label="Case reference", help_text="For example, PP-2026-00042"
     )
-    event = forms.ChoiceField(required=False, choices=EVENT_CHOICES, label="What happened")
+    event = forms.ChoiceField(required=False, choices=event_choices, label="What happened")
     outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
 
     def clean_date_from(self) -> date | None:
@@ -73,8 +97,43 @@ class AuditSearchForm(GovUKFormMixin, forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if name in self.fields}
 
     def as_filters(self) -> dict[str, str]:
-        """The filters in plain text, for the audit entry and the export cover."""
-        return {name: str(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
+        """The filters in plain text (records by their key), for the audit entry."""
+        return {
+            name: str(value.pk) if hasattr(value, "pk") else str(value)
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "")
+        }
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters as a person reads them, label and words: for the export pages and the PDF's cover."""
+        shown = []
+        for name, value in self.cleaned_data.items():
+            if value in (None, "") or name not in self.fields:
+                continue
+            if isinstance(value, date):
+                words = f"{value.day} {value:%B %Y}"
+            elif name == "person":
+                words = person_label(value)
+            elif name == "event":
+                words = event_label(value)
+            elif name == "outcome":
+                words = outcome_label(value)
+            else:
+                words = str(value)
+            shown.append((FILTER_LABELS.get(name, name), words))
+        return shown
+
+
+FILTER_LABELS = {
+    "date_from": "From",
+    "date_to": "To",
+    "person": "Person",
+    "username": "User name",
+    "agency": "Agency",
+    "case_reference": "Case",
+    "event": "What happened",
+    "outcome": "Outcome",
+}
 
 
 def split_typed(filters: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:

@@ -47,6 +47,7 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
         date_from: date | None = None,
         date_to: date | None = None,
         username: str = "",
+        person: Any = None,
         agency: Any = None,
         case_reference: str = "",
         event: str = "",
@@ -65,6 +66,9 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
             entries = entries.filter(
                 models.Q(actor_username=username) | models.Q(actor_username="", actor_id__in=named_now)
             )
+        if person:
+            # The account, whatever it was called then.
+            entries = entries.filter(actor=person)
         if agency:
             entries = entries.filter(actor_agency=agency)
         if case_reference:

@@ -63,6 +63,14 @@ def _request_fields() -> dict[str, Any]:
     }
 
 
+def request_only_reads() -> bool:
+    """Whether the request being served only reads (GET or HEAD): a gate for a change that lets such a
+    request through has opened a form, not made the change (sharing.access records which). False outside
+    a request."""
+    ctx = context.current()
+    return ctx is not None and ctx.method in ("GET", "HEAD")
+
+
 def record(
     *,
     event: str,

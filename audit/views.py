@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 
 from audit import exports, jobs
 from audit import services as audit
+from audit.documents import kind_of
 from audit.forms import AuditSearchForm, CaseReportForm, FlagReviewForm, split_typed
 from audit.models import AuditEntry, ExportFile, ExportJob, ExportKind, ExportStatus
 from lib.forms import refusal_shown_on
@@ -100,9 +101,9 @@ def review_flagged(request: AuthenticatedHttpRequest, entry_id: int) -> HttpResp
 # --- exports ----------------------------------------------------------------------------------------
 
 
-def _started(request: AuthenticatedHttpRequest, job: ExportJob) -> HttpResponse:
-    """A job was stored: say so, and go to its progress page."""
-    messages.success(request, "Export requested. It is being prepared.")
+def _started(job: ExportJob) -> HttpResponse:
+    """A job was stored: straight to its page, which says it is being prepared (one status at a time: no
+    banner saying so above it, which would still be there once the export is ready)."""
     return redirect("audit:export", reference=job.reference)
 
 
@@ -119,7 +120,7 @@ def new_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         with refusal_shown_on(form):
             job = jobs.request_export(requester=request.user, kind=ExportKind.LOG, filters=filters)
-            return _started(request, job)
+            return _started(job)
     count = AuditEntry.objects.matching(**form.criteria()).count()
     kept, typed = split_typed(filters)
     audit.record(
@@ -127,7 +128,7 @@ def new_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     context = {
         "count": count,
-        "filters": form.as_filters(),
+        "filters": form.described(),
         # A refusal (too many entries) is shown by the export button it refused, not on a search field.
         "error": " ".join(map(str, form.non_field_errors())),
         "query": filters,
@@ -145,7 +146,7 @@ def new_case_report(request: AuthenticatedHttpRequest) -> HttpResponse:
             job = jobs.request_export(
                 requester=request.user, kind=ExportKind.CASE, case_reference=form.cleaned_data["case_reference"]
             )
-            return _started(request, job)
+            return _started(job)
     return render_form(request, "audit/case_report_new.html", {}, form=form)
 
 
@@ -157,7 +158,7 @@ def case_report(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespo
             job = jobs.request_export(
                 requester=request.user, kind=ExportKind.CASE, case_reference=case.number, in_case_history=True
             )
-            return _started(request, job)
+            return _started(job)
     return redirect("cases:access", reference=case.reference)
 
 
@@ -166,6 +167,8 @@ def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_export(request.user):
         require(request.user, Capability.EXPORT_AUDIT)  # records the refusal and raises 403
     mine = list(ExportJob.objects.filter(requested_by_id=request.user.pk)[:50])
+    for job in mine:
+        job.description = kind_of(job).describe(job)
     audit.record_list(
         actor=request.user,
         event="audit.exports_listed",
@@ -186,6 +189,9 @@ def export_detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRes
     no log content): polls are not audited, the page itself is."""
     job = access_export(request.user, reference, event="audit.export_viewed", record_allowed=not request.htmx)
     context = {"job": job, "expired": job.expired()}
+    if not request.htmx:
+        document = kind_of(job)
+        context |= {"description": document.describe(job), "filters": document.printed_filters(job)}
     return render(request, "audit/_export_progress.html" if request.htmx else "audit/export_detail.html", context)
 
 

@@ -1,4 +1,4 @@
-"""One way to turn our own HTML into PDF: WeasyPrint with every resource fetch refused.
+"""One way to turn our own HTML into PDF: WeasyPrint with every resource fetch refused, tagged (PDF/UA-1).
 
 Exports print user-supplied text (names in the audit log, case notes in minutes). Templates escape it, and
 this fetcher makes sure that nothing in a document, hostile or not, can make the renderer reach a URL, a
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject, IndirectObject, NameObject, NumberObject
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -36,10 +36,15 @@ class RefusingFetcher(URLFetcher):
         raise ValueError(f"resource fetching is disabled in exports: {url[:80]}")
 
 
+# Every PDF the app makes is tagged for assistive technology (PDF/UA-1): a structure tree, the document's
+# language and title, and marked content. A template's <html lang> and <title> become /Lang and the title.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(html: str, *, fetcher: RefusingFetcher | None = None) -> bytes:
-    """Render HTML to PDF bytes. Pass a fetcher to inspect what the document tried to load."""
+    """Render HTML to a tagged PDF (PDF/UA-1). Pass a fetcher to inspect what the document tried to load."""
     document = HTML(string=html, base_url=None, url_fetcher=fetcher or RefusingFetcher())
-    return document.write_pdf()
+    return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def render_many(
@@ -145,52 +150,105 @@ def _serve() -> None:
         _write_frame(sys.stdout.buffer, render_pdf(payload.decode()))
 
 
-def join_and_number(parts: Sequence[bytes], *, label: str = "Page {page} of {pages}") -> bytes:
-    """Join PDFs into one and write "Page x of y" at the foot of every page.
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
 
-    Documents rendered separately count their pages from 1, so the numbers are stamped after joining:
-    a short text drawn in a standard PDF font (nothing embedded, nothing fetched) in the bottom margin.
+
+def join(parts: Sequence[bytes]) -> bytes:
+    """Join tagged PDFs (render_pdf's) into one tagged PDF: the pages, and their structure trees as one.
+
+    pypdf copies pages but not the structure tree, which would leave an untagged document with content
+    marked for tags that no longer exist. So each part's tree is copied too: the elements under each
+    part's Document go, in order, under one Document; each part's parent tree (content on a page → its
+    elements) is renumbered after the previous part's, with the pages' /StructParents moved to match.
+    The first part gives the language, title and metadata (PDF/UA identification). Page numbers are the
+    documents' own: each part is rendered knowing where it starts (audit.exports).
     """
     writer = PdfWriter()
-    for part in parts:
-        writer.append(PdfReader(io.BytesIO(part)))
-    pages = len(writer.pages)
-    font = writer._add_object(
-        DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Font"),
-                NameObject("/Subtype"): NameObject("/Type1"),
-                NameObject("/BaseFont"): NameObject("/Helvetica"),
-                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-            }
-        )
+    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    tree_ref = writer._add_object(tree)
+    document = DictionaryObject(
+        {NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document")}
     )
-    for number, page in enumerate(writer.pages, start=1):
-        resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
-        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject()).get_object()
-        fonts[NameObject("/PPFolio")] = font
-        text = label.format(page=number, pages=pages).encode("latin-1")
-        width = float(page.mediabox.width)
-        # Helvetica digits and letters average about half the font size; right-align in the margin.
-        x = width - 34 - len(text) * 4.4
-        before = DecodedStreamObject()
-        before.set_data(b"q\n")
-        after = DecodedStreamObject()
-        after.set_data(b"\nQ\nq BT /PPFolio 9 Tf %.1f 22 Td (%s) Tj ET Q\n" % (x, text))
-        existing = page.get(NameObject("/Contents"))
-        contents = ArrayObject([writer._add_object(before)])
-        if existing is not None:
-            resolved = existing.get_object()
-            # Wrapped in q/Q so that whatever graphics state the page leaves does not move the folio.
-            if isinstance(resolved, ArrayObject):
-                contents.extend(resolved)
-            else:
-                contents.append(existing)
-        contents.append(writer._add_object(after))
-        page[NameObject("/Contents")] = contents
+    document[NameObject("/P")] = tree_ref
+    document_ref = writer._add_object(document)
+    kids = ArrayObject()
+    nums = ArrayObject()
+    offset = 0
+    first: PdfReader | None = None
+    for part in parts:
+        reader = PdfReader(io.BytesIO(part))
+        first = first or reader
+        before = len(writer.pages)
+        writer.append(reader)
+        catalog_of_part: Any = reader.trailer["/Root"]
+        if "/StructTreeRoot" not in catalog_of_part:
+            continue
+        source: Any = catalog_of_part["/StructTreeRoot"].get_object()
+        # Cloned after the pages, so the elements' /Pg point at the pages just copied (pypdf keeps one
+        # translation of each reader's objects).
+        for key, elements in _number_tree(source["/ParentTree"].get_object()):
+            nums.extend([NumberObject(key + offset), elements.clone(writer)])
+        for top in _kids(source.get("/K")):
+            for kid in _kids(top.get_object().get("/K")) if top.get_object().get("/S") == "/Document" else [top]:
+                element = kid.clone(writer)
+                if isinstance(element.get_object(), DictionaryObject):
+                    element.get_object()[NameObject("/P")] = document_ref
+                kids.append(element if isinstance(element, IndirectObject) else writer._add_object(element))
+        # pypdf leaves out a page's key into the parent tree (and its tab order) when it copies the page.
+        original: Any
+        for page, original in zip(writer.pages[before:], reader.pages, strict=True):
+            if "/StructParents" in original:
+                page[NameObject("/StructParents")] = NumberObject(original["/StructParents"] + offset)
+            if "/Tabs" in original:
+                page[NameObject("/Tabs")] = NameObject(original["/Tabs"])
+            for link in page.get("/Annots", []):
+                annotation: Any = link.get_object()
+                if "/StructParent" in annotation:
+                    annotation[NameObject("/StructParent")] = NumberObject(annotation["/StructParent"] + offset)
+        offset += int(source.get("/ParentTreeNextKey", _next_key(source["/ParentTree"].get_object())))
+    document[NameObject("/K")] = kids
+    tree[NameObject("/K")] = ArrayObject([document_ref])
+    tree[NameObject("/ParentTree")] = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(offset)
+    catalog = writer._root_object
+    catalog[NameObject("/StructTreeRoot")] = tree_ref
+    catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+    catalog[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    if first is not None:
+        source_catalog: Any = first.trailer["/Root"]
+        for name in ("/Lang", "/Metadata"):
+            if name in source_catalog:
+                catalog[NameObject(name)] = source_catalog[name].clone(writer)
+        if first.metadata and first.metadata.title:
+            writer.add_metadata({"/Title": first.metadata.title})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _kids(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    resolved = value.get_object()
+    return list(resolved) if isinstance(resolved, ArrayObject) else [value]
+
+
+def _number_tree(node: DictionaryObject) -> list[tuple[int, Any]]:
+    """A number tree's (key, value) pairs, in order, from its leaves (/Nums) and branches (/Kids)."""
+    pairs: list[tuple[int, Any]] = []
+    nums = node.get("/Nums")
+    if nums is not None:
+        nums = nums.get_object()
+        pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    for kid in node.get("/Kids", []):
+        pairs += _number_tree(kid.get_object())
+    return pairs
+
+
+def _next_key(node: DictionaryObject) -> int:
+    keys = [key for key, _ in _number_tree(node)]
+    return max(keys) + 1 if keys else 0
 
 
 if __name__ == "__main__":

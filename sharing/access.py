@@ -37,6 +37,7 @@ from cases.models import (
     SupportElement,
 )
 from sharing.policy import (
+    CASE_CAPABILITIES,
     LEVEL_ACTIONS,
     MEETING_LEVEL_ACTIONS,
     READ,
@@ -151,6 +152,20 @@ def _allowed(user: Any, level: AccessLevel | None, action: Capability) -> bool:
     return can_do(user, action) and level_allows(level, action)
 
 
+# Capabilities that change a case: a GET through the gate only opens their form (or page), a POST sends it.
+CASE_CHANGES = CASE_CAPABILITIES - READ - {Capability.ACCESS_HISTORY}
+
+
+def _case_event(action: Capability) -> str:
+    """The gate's event: case.viewed for a read; for a change, case.<action>.form_opened when the request
+    only opens its form (GET), case.<action> when it is sent; the service records the change itself."""
+    if action in READ:
+        return "case.viewed"
+    if action in CASE_CHANGES and audit.request_only_reads():
+        return f"case.{action.value}.form_opened"
+    return f"case.{action.value}"
+
+
 def access_case(user: Any, reference: UUID, *, action: Capability = Capability.VIEW, purpose: str = "") -> Case:
     """The gate for one case. Records the access, allowed or denied, before returning.
 
@@ -163,7 +178,7 @@ def access_case(user: Any, reference: UUID, *, action: Capability = Capability.V
     found = _with_levels(Case.objects.select_related("subject", "owning_agency"), user).filter(reference=reference)
     case = found.first()
     level = _level_of(case) if case is not None else None
-    event = "case.viewed" if action in READ else f"case.{action.value}"
+    event = _case_event(action)
     if case is None or level is None:
         # Recorded against the case when it exists, so its owner and auditors see the attempt; the
         # response is the same either way.

@@ -48,8 +48,8 @@ class ExportPdfTestCase(BaseTestCase):
             self.assertIn(f"Page {number} of {len(pages)}", text)
         cover = pages[0]
         self.assertIn("Audit log", cover)
-        self.assertIn("audrey, Testshire Council (Auditor)", cover)
-        self.assertIn("User: casey", cover)
+        self.assertIn(f"{self.audrey.get_full_name()}, Testshire Council (Auditor)", cover)
+        self.assertIn("User name: casey", cover)
         self.assertIn("Entries in this export", cover)
         self.assertIn("45 (entry numbers up to", cover)
         self.assertIn(timezone.localtime(job.finished_at).strftime("%-d %B %Y"), cover)
@@ -68,17 +68,23 @@ class ExportPdfTestCase(BaseTestCase):
         self.assertEqual(fetcher.refused, [])  # escaped: nothing in the text was even attempted
         # Wrapped within its column over several lines: every piece is printed, as the characters typed.
         text = "".join(pdf_pages(pdf))
-        pieces = textwrap.wrap(HOSTILE, 30, break_long_words=True, break_on_hyphens=False)
+        what = dict(exports.COLUMNS)["What happened"]  # the purpose is printed after the event's words
+        pieces = textwrap.wrap(f"Viewed a case ({HOSTILE})", what, break_long_words=True, break_on_hyphens=False)
         self.assertIn("<script>alert(1)</script>", "".join(pieces))
         for piece in pieces:
             self.assertIn(piece.strip(), text)
 
     def test_a_row_keeps_its_line_count_whatever_its_text(self) -> None:
-        cells = ("1", "2026-11-21 10:00:00", "line\nbreak\u2028sep\ttab\x00nul", *[""] * 9)
+        cells = (
+            "1",
+            "2026-11-21 10:00:00",
+            "line\nbreak\u2028sep\ttab\x00nul and more words",
+            *[""] * (len(exports.COLUMNS) - 3),
+        )
         lines = exports.row_lines(cells)
         self.assertEqual(len(lines), 2)
         self.assertTrue(all(len(line) == len(exports.header_line()) for line in lines))
-        huge = ("1", "x" * 10_000, *[""] * 10)
+        huge = ("1", "x" * 10_000, *[""] * (len(exports.COLUMNS) - 2))
         self.assertEqual(len(exports.row_lines(huge)), exports.LINES_PER_PAGE)
 
     def test_the_renderer_refuses_every_fetch_even_from_our_own_markup(self) -> None:
@@ -90,7 +96,7 @@ class ExportPdfTestCase(BaseTestCase):
         services.record(event="case.viewed", actor=self.casey, purpose='=HYPERLINK("http://x","y")')
         job = export(self.audrey, kind=ExportKind.LOG, filters={"username": "casey"})
         rows = csv_rows(exports.csv_bytes(list(exports.entry_rows(exports.log_entries(job)))))
-        purpose = rows[1][rows[0].index("purpose")]
+        purpose = rows[1][rows[0].index("Purpose")]
         self.assertEqual(purpose, '\'=HYPERLINK("http://x","y")')
 
     def test_a_case_report_lists_each_person_who_touched_the_case(self) -> None:
@@ -105,9 +111,10 @@ class ExportPdfTestCase(BaseTestCase):
         cover = pdf_pages(file_of(job, "pdf"))[0]
         self.assertIn("Case access report for PP-2026-00007", cover)
         self.assertIn("Who has seen this case", cover)
-        self.assertIn("casey", cover)
-        self.assertIn("pat", cover)
-        self.assertNotIn("harper", cover)
+        # People by name and agency, roles in words.
+        self.assertIn(f"{self.casey.get_full_name()} Testshire Council Prevent coordinator", cover)
+        self.assertIn(self.pat.get_full_name(), cover)
+        self.assertNotIn(self.harper.get_full_name(), cover)
 
 
 @override_settings(EXPORT_RENDER_PROCESSES=2)

@@ -22,13 +22,22 @@ def test_the_auditor_filters_the_log(live_server, page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
     assert_accessible(page)
 
-    page.get_by_label("User (username)").fill("casey")
+    # A person by name and agency, not a login name (issue 15 finding 10).
+    page.get_by_label("Person").select_option(label=f"{coordinator.get_full_name()}, Testshire Council")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator("table")).to_contain_text("PP-2026-00007")
+    # Words, not codes (finding 2).
+    expect(page.locator("table")).to_contain_text("Viewed a case")
+    expect(page.locator("table")).to_contain_text("Prevent coordinator")
+    expect(page.locator("table")).not_to_contain_text("prevent_coordinator")
     assert_accessible(page)
 
-    page.get_by_label("From date").fill("2026-11-02")
-    page.get_by_label("To date").fill("2026-11-01")
+    # GOV.UK date inputs: day, month and year boxes.
+    for name, day in (("From date", "2"), ("To date", "1")):
+        dates = page.get_by_role("group", name=name)
+        dates.get_by_label("Day").fill(day)
+        dates.get_by_label("Month").fill("11")
+        dates.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The to date must be")
     assert_accessible(page)

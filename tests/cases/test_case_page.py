@@ -48,7 +48,8 @@ class CasePageTestCase(BaseTestCase):
         self.client.force_login(self.casey)
         self.client.get(self.url())
         response = self.client.get(self.url("access/"))
-        self.assertContains(response, "case.viewed")
+        self.assertContains(response, "Viewed a case")  # in words (audit.labels), not the event code
+        self.assertNotContains(response, "case.viewed")
         self.client.force_login(self.pat)
         self.assertNotContains(self.client.get(self.url()), "Access history")
         self.assertEqual(self.client.get(self.url("access/")).status_code, 403)
@@ -62,7 +63,7 @@ class CasePageTestCase(BaseTestCase):
             response = self.client.get(self.url(path))
             self.assertEqual(response.status_code, 403, path)
         self.assertTrue(
-            AuditEntry.objects.filter(actor=self.pat, event="case.consent", outcome=Outcome.DENIED).exists()
+            AuditEntry.objects.filter(actor=self.pat, event="case.consent.form_opened", outcome=Outcome.DENIED).exists()
         )
 
     def test_signed_out_visitors_are_sent_to_sign_in(self) -> None:

@@ -37,6 +37,21 @@ class ChangeViewsTestCase(BaseTestCase):
         self.assertTrue(AuditEntry.objects.filter(event="case.move", actor=self.casey).exists())
         self.assertTrue(AuditEntry.objects.filter(event="case.stage_changed", case_reference=self.case.number).exists())
 
+    def test_opening_the_move_form_is_recorded_apart_from_moving_the_case(self) -> None:
+        # Issue 15 finding 2: "case.move ... Allowed" for a GET read as "the case was moved".
+        self.client.force_login(self.casey)
+        first = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        self.assertEqual(self.client.get(f"/cases/{self.case.reference}/move/").status_code, 200)
+        opened = list(AuditEntry.objects.filter(id__gt=first, event__startswith="case.").values_list("event", "method"))
+        self.assertEqual(opened, [("case.move.form_opened", "GET")])
+        self.post(self.casey, "move/", {"to": "police_screening", "reason": "To police"})
+        sent = list(
+            AuditEntry.objects.filter(id__gt=first, method="POST", event__startswith="case.")
+            .order_by("id")
+            .values_list("event")
+        )
+        self.assertEqual(sent, [("case.move",), ("case.stage_changed",)])
+
     def test_a_forged_stage_is_refused_with_an_error_summary_and_changes_nothing(self) -> None:
         for forged in ("support_active", "closed", "adopted", "nonsense"):
             response = self.post(self.casey, "move/", {"to": forged, "reason": "Forged"})
@@ -111,7 +126,7 @@ class ChangeViewsTestCase(BaseTestCase):
             list(
                 AuditEntry.objects.filter(actor=self.charlie, event__startswith="case.").values_list("event", "outcome")
             ),
-            [("case.decide", Outcome.ALLOWED), ("case.decide", Outcome.ALLOWED)],
+            [("case.decide.form_opened", Outcome.ALLOWED), ("case.decide.form_opened", Outcome.ALLOWED)],
         )
 
     def test_consent_support_plan_actions_and_reviews(self) -> None:

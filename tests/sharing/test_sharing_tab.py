@@ -101,12 +101,12 @@ class SharingTabTestCase(BaseTestCase):
         for grant in (revoked, ended):
             self.assertNotContains(page, str(grant.reference))
 
-    def test_opening_the_tab_is_recorded_as_case_share(self) -> None:
+    def test_opening_the_tab_is_recorded_as_opening_the_sharing_page(self) -> None:
         mark = audit_mark()
         self.assertEqual(self.open_tab(self.charlie).status_code, 200)
 
         (entry,) = entries_since(mark)
-        self.assertEqual((entry.event, entry.outcome), ("case.share", Outcome.ALLOWED))
+        self.assertEqual((entry.event, entry.outcome), ("case.share.form_opened", Outcome.ALLOWED))
         self.assertEqual(entry.actor, self.charlie)
         self.assertEqual(entry.case_reference, self.case.number)
         self.assertEqual(entry.purpose, "sharing tab")
@@ -120,7 +120,7 @@ class SharingTabTestCase(BaseTestCase):
             mark = audit_mark()
             self.assertEqual(self.open_tab(user).status_code, 403, user.username)
             (entry,) = entries_since(mark)
-            self.assertEqual((entry.event, entry.outcome), ("case.share", Outcome.DENIED), user.username)
+            self.assertEqual((entry.event, entry.outcome), ("case.share.form_opened", Outcome.DENIED), user.username)
             self.assertEqual(entry.additional_data, {"reason": "not allowed"})
             self.assertEqual(entry.case_reference, self.case.number)
 
@@ -132,7 +132,7 @@ class SharingTabTestCase(BaseTestCase):
             missing = self.client.get(self.url(reference=uuid.uuid4()))
             self.assertEqual((hidden.status_code, missing.status_code), (404, 404), user.username)
             self.assertEqual(hidden.content, missing.content, user.username)
-            self.assertEqual(written_since(mark), [("case.share", Outcome.DENIED)] * 2, user.username)
+            self.assertEqual(written_since(mark), [("case.share.form_opened", Outcome.DENIED)] * 2, user.username)
 
     def test_the_sharing_tab_is_offered_only_to_the_owning_council(self) -> None:
         share(self.case, actor=self.casey, agency=self.health, level=Level.FULL)

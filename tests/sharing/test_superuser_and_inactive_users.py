@@ -37,7 +37,11 @@ class SuperuserAndInactiveUsersTestCase(BaseTestCase):
             self.assertEqual(self.client.get(self.url(path)).status_code, 404, path)
         self.assertEqual(
             written_since(mark),
-            [("case.viewed", Outcome.DENIED), ("case.viewed", Outcome.DENIED), ("case.share", Outcome.DENIED)],
+            [
+                ("case.viewed", Outcome.DENIED),
+                ("case.viewed", Outcome.DENIED),
+                ("case.share.form_opened", Outcome.DENIED),
+            ],
         )
         self.assertNotContains(self.client.get("/cases/"), self.case.number)
 
