@@ -52,6 +52,7 @@ urlpatterns = [
     path("", case_list.case_list, name="list"),
     path("new/", referrals.new_referral, name="new"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/overdue-actions/", dashboard.overdue_actions, name="overdue_actions"),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.new_meeting, name="new_meeting"),
     path("meetings/<uuid:meeting>/", include(meeting_urls)),
