@@ -91,6 +91,7 @@ class ActionForm(GovUKFormMixin, forms.Form):
     owner_agency = forms.ModelChoiceField(
         queryset=Agency.objects.filter(is_active=True),
         label="Owning agency",
+        empty_label="Select the agency",
         error_messages={"required": "Select the agency that owns the action"},
     )
     owner_user = forms.ModelChoiceField(
