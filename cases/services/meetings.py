@@ -342,7 +342,9 @@ def approval_problems(meeting: PanelMeeting) -> list[str]:
     """Why the chair cannot approve the minutes yet, in words (none when they can): the page offers
     approval only when this is empty, and approve_minutes refuses with the first."""
     if not has_started(meeting):
-        return [f"You can approve the minutes once the meeting has taken place: it starts at {start_in_words(meeting)}."]
+        return [
+            f"You can approve the minutes once the meeting has taken place: it starts at {start_in_words(meeting)}."
+        ]
     problems = []
     if not meeting.attendance.exists():
         problems.append("Record the attendance before approving the minutes.")

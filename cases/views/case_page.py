@@ -19,8 +19,8 @@ from sharing.access import (
     can,
     earlier_cases,
     visible_assessments,
-    visible_notes,
     visible_meetings,
+    visible_notes,
     visible_support_elements,
     who_can_see,
 )

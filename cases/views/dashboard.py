@@ -12,10 +12,11 @@ from django.utils import timezone
 from audit import services as audit
 from cases import dashboard as figures
 from cases.models import Case
-
-PAGE_SIZE = 50
 from partners.http import AuthenticatedHttpRequest
 from sharing.access import Capability, require, visible_agenda, visible_cases, visible_meetings
+
+# Overdue actions a page: the dashboard shows the ten most overdue, this list all of them.
+PAGE_SIZE = 50
 
 
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:

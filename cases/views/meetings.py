@@ -79,9 +79,7 @@ def meeting_detail(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResp
             "meeting": found,
             "items": items,
             "hidden_items": found.items.count() - len(items),
-            "invitations": list(
-                found.invitations.select_related("agency", "user__agency").prefetch_related("cases")
-            )
+            "invitations": list(found.invitations.select_related("agency", "user__agency").prefetch_related("cases"))
             if organiser
             else [],
             "on_agenda": set(found.items.values_list("case_id", flat=True)) if organiser else set(),
@@ -150,9 +148,7 @@ def remove_item(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) ->
         return redirect("cases:meeting", meeting=found.reference)
     record_cases_shown(request.user, found, [chosen], event="meeting.agenda_viewed")
     invited = found.invitations.filter(cases=chosen.case).select_related("agency", "user__agency")
-    return render(
-        request, "cases/agenda_remove.html", {"meeting": found, "item": chosen, "invited": list(invited)}
-    )
+    return render(request, "cases/agenda_remove.html", {"meeting": found, "item": chosen, "invited": list(invited)})
 
 
 def invite(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse:

@@ -30,10 +30,10 @@ def page_width(page: Page) -> int:
 def widest(page: Page) -> list[str]:
     """What sticks out past the viewport, for the failure message."""
     return page.evaluate(
-        """() => [...document.querySelectorAll('body *')]
-            .filter(e => e.getBoundingClientRect().right > 321 || e.getAttribute('role') === 'region')
-            .slice(0, 3)
-            .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)} ${getComputedStyle(e).overflowX} ${e.clientWidth} ${e.scrollWidth} ${getComputedStyle(e).display}`)"""
+        """() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > 321)
+            .slice(0, 5)
+            .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
     )
 
 
