@@ -39,7 +39,7 @@ from cases.services.stages import change_stage, refuse
 from cases.tasks import notify_minutes_approved
 from partners.models import Agency, User
 from sharing.policy import Capability, roles_with
-from sharing.services import end_meeting_access, grant_meeting_access
+from sharing.services import end_meeting_access, grant_meeting_access, meeting_access_ends
 
 KIND_BY_STAGE = dict(AGENDA_STAGES)
 # Cases that come back to a panel are listed again as they go on the agenda (the stage machine's
@@ -159,9 +159,11 @@ def add_to_agenda(*, meeting: PanelMeeting, actor: User, cases: Iterable[Case]) 
 def _restore_invitations(*, meeting: PanelMeeting, item: AgendaItem, actor: User) -> None:
     """A case back on the agenda is back in the per-case invitations made for it (and, once the agenda
     is circulated, their grants are made again), as if it had never been taken off."""
+    # After the invitees' access window the grant would be refused; the invitation is still restored.
+    granting = meeting.status == MeetingStatus.CIRCULATED and meeting_access_ends(meeting) > timezone.now()
     for invitation in meeting.invitations.filter(cases=item.case).select_related("agency", "user"):
         invitation.items.add(item)
-        if meeting.status == MeetingStatus.CIRCULATED:
+        if granting:
             _grant_for(invitation, [item], actor)
 
 
