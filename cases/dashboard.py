@@ -10,7 +10,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -23,6 +23,8 @@ PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#f499be", "#8
 CHART_HEIGHT = 200
 BAR_WIDTH = 32
 BAR_GAP = 16
+# The dashboard lists the most overdue actions; the rest are a link away.
+OVERDUE_SHOWN = 10
 
 
 @dataclass
@@ -94,13 +96,24 @@ def referrals_by_month(cases: CaseQuerySet, today: date) -> dict[str, Any]:
     }
 
 
+def overdue(full: CaseQuerySet) -> QuerySet[Action]:
+    """Open actions past their due date on `full` (the cases whose actions the viewer may see), most
+    overdue first: the dashboard's count, its ten rows, and the page of every overdue action."""
+    return (
+        Action.objects.filter(case__in=full, status=ActionStatus.OPEN, due_on__lt=timezone.localdate())
+        .select_related("case", "owner_agency", "owner_user__agency")
+        .order_by("due_on", "id")
+    )
+
+
 def figures(*, cases: CaseQuerySet, full: CaseQuerySet) -> dict[str, Any]:
     """Every figure on the dashboard. `cases` are the cases the viewer may see; `full` those whose
     actions and reviews they may see, which also bounds 'stalled' (it is read from the activity of notes,
     actions and reviews, which a summary-level viewer may not see)."""
     today = timezone.localdate()
     by_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
-    overdue_actions = Action.objects.filter(case__in=full, status=ActionStatus.OPEN, due_on__lt=today)
+    overdue_actions = overdue(full)
+    overdue_count = overdue_actions.aggregate(actions=Count("id"), cases=Count("case", distinct=True))
     due_until = today + timedelta(days=REVIEW_DUE_DAYS)
     reviews = {
         row["kind"]: row
@@ -120,10 +133,10 @@ def figures(*, cases: CaseQuerySet, full: CaseQuerySet) -> dict[str, Any]:
         "stalled_days": settings.STALLED_SUPPORT_DAYS,
         "stalled": full.stalled(days=settings.STALLED_SUPPORT_DAYS).count(),
         "repeats": cases.repeats().count(),
-        "overdue_action_count": overdue_actions.count(),
-        "overdue_actions": list(
-            overdue_actions.select_related("case", "owner_agency", "owner_user").order_by("due_on", "id")[:10]
-        ),
+        # The count and the list it links to (overdue_actions page) are the same query: actions, not cases.
+        "overdue_action_count": overdue_count["actions"],
+        "overdue_case_count": overdue_count["cases"],
+        "overdue_actions": list(overdue_actions[:OVERDUE_SHOWN]),
         "review_due_days": REVIEW_DUE_DAYS,
         "reviews": [
             (kind, reviews.get(kind.value, {}).get("due", 0), reviews.get(kind.value, {}).get("overdue", 0))

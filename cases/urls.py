@@ -65,6 +65,7 @@ urlpatterns = [
     path("new/draft/", drafts.save_draft, name="save_draft"),
     path("drafts/<uuid:reference>/discard/", drafts.discard_draft, name="discard_draft"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/overdue-actions/", dashboard.overdue_actions, name="overdue_actions"),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.new_meeting, name="new_meeting"),
     path("meetings/<uuid:meeting>/", include(meeting_urls)),

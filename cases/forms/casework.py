@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from cases.models import ConsentGiver, ConsentStatus, NoteVisibility, ReferenceList, ReferenceValue, Stage
 from cases.vaf import FACTORS, Rating
 from lib.forms import GovUKFormMixin, date_field
-from partners.models import Agency, Role, User
+from partners.models import Agency, AgencyKind, Role, User
 
 
 class MoveForm(GovUKFormMixin, forms.Form):
@@ -74,11 +75,61 @@ class SupportElementForm(GovUKFormMixin, forms.Form):
         self.fields["support_type"].queryset = ReferenceValue.objects.current(ReferenceList.SUPPORT_TYPE)  # type: ignore[attr-defined]
 
 
+def person_and_agency(user: User) -> str:
+    """A person as every list of people shows them: full name and agency, never a login name."""
+    return f"{user.get_full_name() or user.username} ({user.agency.name})"
+
+
 class ActionForm(GovUKFormMixin, forms.Form):
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Action")
-    owner_agency = forms.ModelChoiceField(queryset=Agency.objects.filter(is_active=True), label="Owning agency")
-    owner_user = forms.ModelChoiceField(required=False, queryset=User.objects.caseworkers(), label="Owner (optional)")
-    due_on = date_field("Due date")
+    """An action on a case. The owner is a person of the owning agency: the list shows people by full
+    name, grouped under their agency, and the form says so by the field when the two do not match. For a
+    case, the agencies offered are its own council and the partner agencies, never another council."""
+
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Action", error_messages={"required": "Describe the action"}
+    )
+    owner_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True),
+        label="Owning agency",
+        empty_label="Select the agency",
+        error_messages={"required": "Select the agency that owns the action"},
+    )
+    owner_user = forms.ModelChoiceField(
+        required=False,
+        queryset=User.objects.caseworkers(),
+        label="Owner (optional)",
+        help_text="A person of the owning agency",
+    )
+    due_on = date_field("Due date", "For example, 27 3 2027")
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.filter(is_active=True).order_by("name")
+        if case is not None:
+            agencies = agencies.filter(~Q(kind=AgencyKind.LOCAL_AUTHORITY) | Q(pk=case.owning_agency_id))
+        people = (
+            User.objects.caseworkers()
+            .filter(agency__in=agencies)
+            .select_related("agency")
+            .order_by("agency__name", "last_name", "first_name", "pk")
+        )
+        self.fields["owner_agency"].queryset = agencies  # type: ignore[attr-defined]
+        owner = self.fields["owner_user"]
+        owner.queryset = people  # type: ignore[attr-defined]
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for user in people:
+            groups.setdefault(user.agency.name, []).append((str(user.pk), user.get_full_name() or user.username))
+        # Grouped under each agency, so the people of the chosen agency are found together.
+        owner.choices = [("", "No named owner"), *groups.items()]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        agency, user = data.get("owner_agency"), data.get("owner_user")
+        if agency is not None and user is not None and user.agency_id != agency.pk:
+            self.add_error(
+                "owner_user", f"{person_and_agency(user)} is not in {agency.name}: choose a person of {agency.name}"
+            )
+        return data
 
 
 class ReviewOutcomeForm(GovUKFormMixin, forms.Form):

@@ -14,7 +14,7 @@ from partners.models import Agency, Role, User
 
 
 class MeetingForm(GovUKFormMixin, forms.Form):
-    held_on = date_field("Date of the meeting", "For example, 14 5 2026")
+    held_on = date_field("Date of the meeting", "For example, 27 3 2027")
     starts_at = forms.TimeField(
         label="Start time",
         help_text="24-hour clock, for example 10:00",
@@ -105,12 +105,39 @@ class DiscussionForm(GovUKFormMixin, forms.Form):
     )
 
 
+def votes_field(label: str) -> forms.IntegerField:
+    """A GOV.UK whole-number input (text with a numeric keypad, as the Design System advises, not
+    type=number) three characters wide, with errors that name the field."""
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=999,
+        label=label,
+        help_text="Only for a majority decision",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "invalid": f"{label} must be a whole number, like 5",
+            "min_value": f"{label} must be 0 or more",
+            "max_value": f"{label} must be 999 or fewer",
+        },
+    )
+
+
 class DecisionForm(GovUKFormMixin, forms.Form):
-    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
-    how_reached = forms.ChoiceField(choices=HowReached.choices, widget=forms.RadioSelect, label="How was it reached?")
-    votes_for = forms.IntegerField(required=False, min_value=0, label="Votes for (majority only)")
-    votes_against = forms.IntegerField(required=False, min_value=0, label="Votes against (majority only)")
-    rationale = forms.CharField(widget=forms.Textarea, label="Rationale")
+    outcome = forms.ChoiceField(
+        widget=forms.RadioSelect, label="Decision", error_messages={"required": "Select the panel's decision"}
+    )
+    how_reached = forms.ChoiceField(
+        choices=HowReached.choices,
+        widget=forms.RadioSelect,
+        label="How was it reached?",
+        error_messages={"required": "Select how the decision was reached"},
+    )
+    votes_for = votes_field("Votes for")
+    votes_against = votes_field("Votes against")
+    rationale = forms.CharField(
+        widget=forms.Textarea, label="Rationale", error_messages={"required": "Record the rationale for the decision"}
+    )
     health_or_social_care_referral = forms.ChoiceField(
         required=False,
         choices=YES_NO,

@@ -77,12 +77,18 @@ class AgendaItem(models.Model):
 class Invitation(models.Model):
     """An agency or one person invited to a meeting: to every agenda case it may already see (core
     members), or to named items only (per-case invitees, CTSA 2015 s.37(4)), who get meeting-scoped
-    grants through sharing.services."""
+    grants through sharing.services.
+
+    `cases` is what makes an invitation per-case: the cases it was made for. `items` are those of them on
+    the agenda now. Taking a case off the agenda deletes its item (and so its link in `items`) but not its
+    case here, so the invitation stays per-case (never becomes a core member's) and is restored, with its
+    grant, when the case goes back on."""
 
     meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="invitations")
     agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     user = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     items = models.ManyToManyField(AgendaItem, blank=True, related_name="invitations")
+    cases = models.ManyToManyField(Case, blank=True, related_name="+")
     invited_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -99,6 +105,11 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk}"
+
+    @property
+    def is_per_case(self) -> bool:
+        """For one or more named cases (CTSA 2015 s.37(4)), whether or not they are on the agenda now."""
+        return self.cases.exists()
 
 
 class Attendance(models.Model):

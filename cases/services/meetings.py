@@ -34,12 +34,12 @@ from cases.models import (
     Stage,
 )
 from cases.services.decisions import decisions_losing_quorum
-from cases.services.sittings import refuse_before_start, refuse_if_locked
+from cases.services.sittings import has_started, refuse_before_start, refuse_if_locked, start_in_words
 from cases.services.stages import change_stage, refuse
 from cases.tasks import notify_minutes_approved
 from partners.models import Agency, User
 from sharing.policy import Capability, roles_with
-from sharing.services import end_meeting_access, grant_meeting_access
+from sharing.services import end_meeting_access, grant_meeting_access, meeting_access_ends
 
 KIND_BY_STAGE = dict(AGENDA_STAGES)
 # Cases that come back to a panel are listed again as they go on the agenda (the stage machine's
@@ -151,16 +151,28 @@ def add_to_agenda(*, meeting: PanelMeeting, actor: User, cases: Iterable[Case]) 
             case_reference=case.number,
             detail={"kind": str(kind)},
         )
+        _restore_invitations(meeting=meeting, item=item, actor=actor)
         items.append(item)
     return items
 
 
+def _restore_invitations(*, meeting: PanelMeeting, item: AgendaItem, actor: User) -> None:
+    """A case back on the agenda is back in the per-case invitations made for it (and, once the agenda
+    is circulated, their grants are made again), as if it had never been taken off."""
+    # After the invitees' access window the grant would be refused; the invitation is still restored.
+    granting = meeting.status == MeetingStatus.CIRCULATED and meeting_access_ends(meeting) > timezone.now()
+    for invitation in meeting.invitations.filter(cases=item.case).select_related("agency", "user"):
+        invitation.items.add(item)
+        if granting:
+            _grant_for(invitation, [item], actor)
+
+
 @transaction.atomic
 def remove_from_agenda(*, item: AgendaItem, actor: User) -> None:
-    """Take an undecided item off the agenda. Per-case invitations to it no longer cover it, and the
-    meeting-scoped grants made for it end now (sharing.services.end_meeting_access), so no invitee keeps
-    the case once it is off the agenda. Audited as meeting.agenda_item_removed, each grant as
-    sharing.revoked."""
+    """Take an undecided item off the agenda. The meeting-scoped grants made for it end now
+    (sharing.services.end_meeting_access), so no invitee keeps the case once it is off the agenda. Per-case
+    invitations keep the case (Invitation.cases): they stay per-case, and cover it again if it goes back
+    on. Audited as meeting.agenda_item_removed, each grant as sharing.revoked."""
     # The meeting first, locked, as approve_minutes locks it: a removal must not slip in beside an
     # approval. Items never move between meetings, so the caller's meeting_id is the stored one.
     meeting = PanelMeeting.objects.select_for_update().get(pk=item.meeting_id)
@@ -217,6 +229,7 @@ def invite(
     if not created and not new_items:
         refuse("Already invited: choose agenda items to add to the invitation.")
     invitation.items.add(*new_items)
+    invitation.cases.add(*[item.case_id for item in new_items])
     if meeting.status == MeetingStatus.CIRCULATED:
         _grant_for(invitation, new_items, actor)
     audit.record(
@@ -327,20 +340,35 @@ def present_attendees(meeting: PanelMeeting) -> list[User]:
     return [row.user for row in meeting.attendance.filter(present=True).select_related("user__agency")]
 
 
+def approval_problems(meeting: PanelMeeting) -> list[str]:
+    """Why the chair cannot approve the minutes yet, in words (none when they can): the page offers
+    approval only when this is empty, and approve_minutes refuses with the first."""
+    if not has_started(meeting):
+        return [
+            f"You can approve the minutes once the meeting has taken place: it starts at {start_in_words(meeting)}."
+        ]
+    problems = []
+    if not meeting.attendance.exists():
+        problems.append("Record the attendance before approving the minutes.")
+    open_items = meeting.items.filter(decision__isnull=True, discussion="").select_related("case")
+    missing = [item.case.number for item in open_items]
+    if missing:
+        problems.append(f"Record a decision or the discussion for every item first: {', '.join(missing)}.")
+    return problems
+
+
 @transaction.atomic
 def approve_minutes(*, meeting: PanelMeeting, actor: User, copies: Mapping[Any, list[str]]) -> PanelMeeting:
     """The chair approves the minutes, which lock the meeting: attendance, agenda, decisions, actions and
-    discussion can no longer change. Every item needs a decision or a recorded discussion. The minutes
+    discussion can no longer change. Only after the meeting has started, with attendance recorded and a
+    decision or a recorded discussion for every item (approval_problems). The minutes
     are then circulated: `copies` (from sharing.access.minutes_copies) says which cases each attendee's
     copy holds, and each copy is audited as meeting.minutes_circulated."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
     refuse_if_locked(meeting)
-    if not meeting.attendance.exists():
-        refuse("Record the attendance before approving the minutes.")
-    open_items = meeting.items.filter(decision__isnull=True, discussion="").select_related("case")
-    missing = [item.case.number for item in open_items]
-    if missing:
-        refuse(f"Record a decision or the discussion for every item first: {', '.join(missing)}.")
+    problems = approval_problems(meeting)
+    if problems:
+        refuse(problems[0])
     meeting.status = MeetingStatus.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = actor

@@ -1,6 +1,7 @@
 """What every record about a panel sitting checks first. Approved minutes are final, so nothing about a
 locked meeting changes; attendance and decisions are facts of the sitting itself, so they cannot be
-recorded before it starts. Used by the meeting, decision and casework services alike."""
+recorded before it starts. Used by the meeting, decision and casework services alike, and by the pages,
+which offer a form only when these rules would let it succeed (the same functions answer both)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,18 @@ def refuse_if_locked(meeting: PanelMeeting) -> None:
         refuse("The minutes of this meeting are approved and locked: nothing about it can be changed.")
 
 
+def has_started(meeting: PanelMeeting) -> bool:
+    """The time rule, asked in one place: a sitting's records are made from its start."""
+    return timezone.now() >= meeting.starts
+
+
+def start_in_words(meeting: PanelMeeting) -> str:
+    """When the meeting starts, as the pages and refusals say it: '10:00 on 12 December 2026'."""
+    return f"{timezone.localtime(meeting.starts):%H:%M on %-d %B %Y}"
+
+
 def refuse_before_start(meeting: PanelMeeting, what: str) -> None:
     """Raises ValidationError when the meeting has not started yet: recorded ahead of it, the minutes
     would show a quorum and decisions that no meeting had yet produced."""
-    if timezone.now() < meeting.starts:
-        refuse(
-            f"The meeting has not started yet: {what} can be recorded from "
-            f"{timezone.localtime(meeting.starts):%-d %B %Y at %H:%M}."
-        )
+    if not has_started(meeting):
+        refuse(f"The meeting has not started yet: {what} can be recorded from {start_in_words(meeting)}.")

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.models import AuditEntry
-from cases.models import Case, Referral, Stage
+from cases.models import AgendaItem, Case, Referral, Stage
 from cases.services import casework, decisions, stages
 from partners.http import AuthenticatedHttpRequest
 from sharing.access import (
@@ -19,6 +19,7 @@ from sharing.access import (
     can,
     earlier_cases,
     visible_assessments,
+    visible_meetings,
     visible_notes,
     visible_support_elements,
     who_can_see,
@@ -62,8 +63,20 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
     }
 
 
+def from_meeting_item(request: AuthenticatedHttpRequest, case: Case) -> AgendaItem | None:
+    """The agenda item the chair came from ("Open the whole case" in meeting mode), for a link back: only
+    an item about this case, at a meeting the viewer may open."""
+    try:
+        key = UUID(request.GET.get("from_item", ""))
+    except ValueError:
+        return None
+    found = AgendaItem.objects.filter(reference=key, case=case, meeting__in=visible_meetings(request.user))
+    return found.select_related("meeting").first()
+
+
 def detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case, page = _open_tab(request, reference, "summary")
+    page["back_to_item"] = from_meeting_item(request, case)
     previous = case.previous_case
     subjects = [case.subject] + ([previous.subject] if previous is not None else [])
     visible, hidden = earlier_cases(request.user, subjects=subjects, exclude=case)

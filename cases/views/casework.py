@@ -142,7 +142,7 @@ def add_support(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespo
 
 def add_action(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.PLAN)
-    form = ActionForm(request.POST if request.method == "POST" else None)
+    form = ActionForm(request.POST if request.method == "POST" else None, case=case)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.add_action(case=case, actor=request.user, **form.cleaned_data)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cases.forms.casework import ActionForm
 from cases.forms.meetings import DecisionForm, DiscussionForm
 from cases.models import ActionStatus, AgendaItem, Case, Decision, DecisionOutcome, HowReached, PanelMeeting
-from cases.services import casework, decisions, meetings
+from cases.services import casework, decisions, meetings, sittings
 from cases.views.meetings import item_on_agenda
 from lib.forms import refusal_shown_on
 from partners.http import AuthenticatedHttpRequest
@@ -33,6 +33,10 @@ def _item_page(
     index = items.index(item.reference)
     decision = Decision.objects.filter(agenda_item=item).select_related("exit_reason").first()
     outcomes = decisions.decisions_available(case)
+    started = sittings.has_started(found)
+    problems = decisions.quorum_problems(meeting=found, case=case) if started and decision is None and outcomes else []
+    # The decision form is offered only when it can succeed: from the meeting's start, with the quorum.
+    offered = bool(outcomes) and decision is None and started and not problems
     assessments = list(visible_assessments(user, case).prefetch_related("factors")[:2])
     context: dict[str, Any] = {
         "meeting": found,
@@ -43,7 +47,10 @@ def _item_page(
         "previous": items[index - 1] if index else None,
         "next": items[index + 1] if index + 1 < len(items) else None,
         "decision": decision,
-        "problems": decisions.quorum_problems(meeting=found, case=case) if decision is None and outcomes else [],
+        "problems": problems,
+        "decision_needed": bool(outcomes) and decision is None,
+        "started": started,
+        "starts_in_words": sittings.start_in_words(found),
         "assessment": assessments[0] if assessments else None,
         "changes": casework.assessment_changes(assessments[0], assessments[1] if len(assessments) > 1 else None)
         if assessments
@@ -52,9 +59,8 @@ def _item_page(
             case.actions.filter(status=ActionStatus.OPEN).select_related("owner_agency", "owner_user")
         ),
         "item_actions": list(item.actions.select_related("owner_agency", "owner_user")),
-        "decision_form": sent.get("decision_form")
-        or (DecisionForm(outcomes=outcomes) if outcomes and decision is None else None),
-        "action_form": sent.get("action_form") or ActionForm(),
+        "decision_form": sent.get("decision_form") or (DecisionForm(outcomes=outcomes) if offered else None),
+        "action_form": sent.get("action_form") or ActionForm(case=case),
         "discussion_form": sent.get("discussion_form") or DiscussionForm(initial={"discussion": item.discussion}),
         "locked": found.is_locked,
     }
@@ -104,7 +110,7 @@ def record_decision(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID
 @require_POST
 def add_item_action(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
     found, agenda_item, case = _chair_item(request, meeting, item)
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, case=case)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.add_action(case=case, actor=request.user, agenda_item=agenda_item, **form.cleaned_data)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from audit import services as audit
 from cases.forms.meetings import AgendaForm, AttendanceForm, InvitationForm, MeetingForm
 from cases.models import AgendaItem, PanelMeeting
-from cases.services import meetings
+from cases.services import meetings, sittings
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
@@ -79,14 +79,17 @@ def meeting_detail(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResp
             "meeting": found,
             "items": items,
             "hidden_items": found.items.count() - len(items),
-            "invitations": list(
-                found.invitations.select_related("agency", "user__agency").prefetch_related("items__case")
-            )
+            "invitations": list(found.invitations.select_related("agency", "user__agency").prefetch_related("cases"))
             if organiser
             else [],
+            "on_agenda": set(found.items.values_list("case_id", flat=True)) if organiser else set(),
             "attendance": list(found.attendance.select_related("user__agency")),
             "can_organise": organiser and not found.is_locked,
             "can_chair": can_meeting(user, found, Capability.CHAIR_MEETING) and not found.is_locked,
+            # Attendance and decisions are refused before the start (cases.services.sittings): the page
+            # offers running the meeting only from then, and says when before it.
+            "started": sittings.has_started(found),
+            "starts_in_words": sittings.start_in_words(found),
         },
     )
 
@@ -127,13 +130,25 @@ def build_agenda(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpRespon
     return render_form(request, "cases/agenda_build.html", {"meeting": found, "groups": groups}, form=form)
 
 
-@require_POST
 def remove_item(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
+    """A confirmation page (GOV.UK warning text) before the item goes: removing ends the invitees' access to
+    the case at once. The banner after it names the case and says what happened to its invitations."""
     found = access_meeting(request.user, meeting, action=Capability.ORGANISE_MEETING)
-    with refusal_shown_as_message(request):
-        meetings.remove_from_agenda(item=item_on_agenda(found, item), actor=request.user)
-        messages.success(request, "Removed from the agenda.")
-    return redirect("cases:meeting", meeting=found.reference)
+    chosen = visible_agenda(request.user, found).filter(reference=item).first()
+    if chosen is None:
+        raise Http404("No such agenda item")
+    if request.method == "POST":
+        with refusal_shown_as_message(request):
+            meetings.remove_from_agenda(item=chosen, actor=request.user)
+            messages.success(
+                request,
+                f"{chosen.case.number} removed from the agenda. Anyone invited for it no longer sees it; "
+                "their invitations come back if you add it again.",
+            )
+        return redirect("cases:meeting", meeting=found.reference)
+    record_cases_shown(request.user, found, [chosen], event="meeting.agenda_viewed")
+    invited = found.invitations.filter(cases=chosen.case).select_related("agency", "user__agency")
+    return render(request, "cases/agenda_remove.html", {"meeting": found, "item": chosen, "invited": list(invited)})
 
 
 def invite(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse:

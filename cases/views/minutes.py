@@ -44,7 +44,13 @@ def minutes(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse:
     chair = can_meeting(request.user, found, Capability.CHAIR_MEETING)
     context = _minutes_context(request.user, found)
     record_cases_shown(request.user, found, context["items"], event="meeting.minutes_viewed")
-    return render(request, "cases/minutes.html", {**context, "can_approve": chair and not found.is_locked})
+    # Approval is offered only when it would succeed; otherwise the chair reads why not.
+    problems = meetings.approval_problems(found) if chair and not found.is_locked else []
+    return render(
+        request,
+        "cases/minutes.html",
+        {**context, "can_approve": chair and not found.is_locked and not problems, "approval_problems": problems},
+    )
 
 
 @require_POST

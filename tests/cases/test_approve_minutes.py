@@ -15,7 +15,7 @@ from cases.services import casework, meetings
 from sharing.access import minutes_copies
 from tests.base import BaseTestCase
 from tests.cases.helpers import decide, make_case
-from tests.cases.meeting_helpers import attend, on_agenda, plan_meeting
+from tests.cases.meeting_helpers import attend, begin, on_agenda, plan_meeting
 
 
 class ApproveMinutesTestCase(BaseTestCase):
@@ -69,10 +69,25 @@ class ApproveMinutesTestCase(BaseTestCase):
         meetings.record_discussion(item=self.kept_item, actor=self.charlie, discussion="Not reached; next panel.")
         self.assertTrue(self.approve().is_locked)
 
-    def test_approval_needs_the_attendance(self) -> None:
+    def test_approval_needs_the_meeting_to_have_started_and_the_attendance(self) -> None:
         fresh = plan_meeting(organiser=self.casey, chair=self.charlie, days_ahead=20)
+        with self.assertRaisesMessage(ValidationError, "once the meeting has taken place: it starts at 10:00 on"):
+            meetings.approve_minutes(meeting=fresh, actor=self.charlie, copies={})
+        begin(fresh)
         with self.assertRaisesMessage(ValidationError, "Record the attendance"):
             meetings.approve_minutes(meeting=fresh, actor=self.charlie, copies={})
+
+    def test_approve_is_offered_only_when_it_can_succeed_with_the_reason_before(self) -> None:
+        fresh = plan_meeting(organiser=self.casey, chair=self.charlie, days_ahead=20)
+        self.client.force_login(self.charlie)
+        url = f"/cases/meetings/{fresh.reference}/minutes/"
+        before = self.client.get(url)
+        self.assertNotContains(before, "Approve the minutes</button>")
+        self.assertContains(before, f"it starts at 10:00 on {fresh.held_on:%-d %B %Y}")
+        self.decide_all()
+        after = self.client.get(f"/cases/meetings/{self.meeting.reference}/minutes/")
+        self.assertContains(after, "Approve the minutes</button>")
+        self.assertNotContains(after, "once the meeting has taken place")
 
     def test_locked_minutes_refuse_every_change(self) -> None:
         self.decide_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEntry, Outcome
-from cases.models import AgendaKind, Case, Review, ReviewKind, Stage
+from cases.models import AgendaItem, AgendaKind, Case, Review, ReviewKind, Stage
 from cases.services import meetings
 from sharing.access import visible_cases
 from sharing.models import ShareGrant
@@ -158,3 +158,66 @@ class BuildAgendaTestCase(BaseTestCase):
         )
         self.assertEqual(rows, [("pat", Outcome.DENIED), ("olly", Outcome.DENIED), ("charlie", Outcome.ALLOWED)])
         self.assertEqual(Case.objects.get(pk=self.listed.pk).stage, Stage.LISTED_FOR_PANEL)
+
+    # --- issue 15, finding 5: confirm before removing; invitations survive remove and re-add ----------
+
+    def remove_url(self, item: AgendaItem) -> str:
+        return f"/cases/meetings/{self.meeting.reference}/agenda/{item.reference}/remove/"
+
+    def test_removing_asks_first_naming_the_case_and_only_the_post_removes(self) -> None:
+        [item] = on_agenda(self.meeting, self.listed, actor=self.casey)
+        meeting_page = f"/cases/meetings/{self.meeting.reference}/"
+        self.client.force_login(self.casey)
+        # The agenda row links to the confirmation page: no form there acts at once.
+        self.assertContains(self.client.get(meeting_page), f'href="{self.remove_url(item)}"')
+        page = self.client.get(self.remove_url(item))
+        self.assertContains(page, f"Remove {self.listed.number} from the agenda? Invitations for this case will")
+        self.assertContains(page, "govuk-warning-text")
+        self.assertContains(page, f'href="{meeting_page}">Cancel</a>')
+        self.assertTrue(self.meeting.items.filter(pk=item.pk).exists())
+        self.assertFalse(AuditEntry.objects.filter(event="meeting.agenda_item_removed").exists())
+        response = self.client.post(self.remove_url(item), follow=True)
+        self.assertRedirects(response, meeting_page)
+        self.assertFalse(self.meeting.items.exists())
+        self.assertContains(response, f"{self.listed.number} removed from the agenda")
+
+    def test_the_remove_page_permission_trio_and_audit(self) -> None:
+        [item] = on_agenda(self.meeting, self.listed, actor=self.casey)
+        meetings.invite(meeting=self.meeting, actor=self.casey, user=self.pat)
+        for user, status in ((self.pat, 403), (self.olly, 404), (self.casey, 200)):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(self.remove_url(item)).status_code, status, user.username)
+            self.assertEqual(self.client.post(self.remove_url(item)).status_code, status if status != 200 else 302)
+        rows = list(
+            AuditEntry.objects.filter(event="meeting.organise_meeting")
+            .order_by("id")
+            .values_list("actor__username", "outcome")
+        )
+        self.assertEqual(
+            rows,
+            [("pat", Outcome.DENIED)] * 2 + [("olly", Outcome.DENIED)] * 2 + [("casey", Outcome.ALLOWED)] * 2,
+        )
+        shown = AuditEntry.objects.get(event="meeting.agenda_viewed", actor=self.casey)
+        self.assertEqual(shown.case_reference, self.listed.number)
+        self.assertTrue(AuditEntry.objects.filter(event="meeting.agenda_item_removed", actor=self.casey).exists())
+
+    def test_a_per_case_invitation_stays_per_case_through_remove_and_re_add(self) -> None:
+        removed, kept = on_agenda(self.meeting, self.listed, self.review, actor=self.casey)
+        invitation = meetings.invite(meeting=self.meeting, actor=self.casey, user=self.harper, items=[removed])
+        meetings.circulate_agenda(meeting=self.meeting, actor=self.casey)
+        self.assertIn(self.listed.number, visible_cases(self.harper).values_list("number", flat=True))
+
+        meetings.remove_from_agenda(item=removed, actor=self.casey)
+        self.assertNotIn(self.listed.number, visible_cases(self.harper).values_list("number", flat=True))
+        self.assertEqual(list(invitation.cases.all()), [self.listed])
+        self.client.force_login(self.casey)
+        page = self.client.get(f"/cases/meetings/{self.meeting.reference}/")
+        self.assertNotContains(page, "core member")
+        self.assertContains(page, f"for {self.listed.number} (off the agenda")
+
+        [back] = on_agenda(self.meeting, self.listed, actor=self.casey)
+        self.assertEqual(list(invitation.items.all()), [back])
+        self.assertIn(self.listed.number, visible_cases(self.harper).values_list("number", flat=True))
+        page = self.client.get(f"/cases/meetings/{self.meeting.reference}/")
+        self.assertContains(page, f"for {self.listed.number}</li>", html=False)
+        self.assertNotIn(kept, invitation.items.all())

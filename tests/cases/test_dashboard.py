@@ -82,8 +82,10 @@ class DashboardTestCase(BaseTestCase):
         month = timezone.localdate().strftime("%Y-%m")
         self.assertEqual(len(self.listed_numbers(f"received={month}")), 7)
         page = self.client.get("/cases/dashboard/")
-        for query in ("?flag=screening", "?flag=stalled", "?flag=repeat", "?overdue=on", "?flag=reviews_overdue"):
+        for query in ("?flag=screening", "?flag=stalled", "?flag=repeat", "?flag=reviews_overdue"):
             self.assertContains(page, f'href="/cases/{query}"')
+        # Overdue actions count actions, so they open the list of actions (below), not of cases.
+        self.assertContains(page, 'href="/cases/dashboard/overdue-actions/"')
         self.assertContains(page, f'href="/cases/?received={month}"')
 
     def test_stalled_support_counts_only_cases_seen_in_full(self) -> None:
@@ -155,3 +157,65 @@ class DashboardTestCase(BaseTestCase):
             # by kind, 11 next meeting, 12 its agenda, 13-15 the audit entry in its savepoint.
             with self.assertNumQueries(15):
                 self.client.get("/cases/dashboard/")
+
+    # --- issue 15, finding 8 ----------------------------------------------------------------------------
+
+    def add_overdue(self, case: Case, description: str, days: int, **owner: Any) -> None:
+        casework.add_action(
+            case=case,
+            actor=self.casey,
+            description=description,
+            owner_agency=owner.pop("agency", self.council),
+            due_on=timezone.localdate() - timedelta(days=days),
+            **owner,
+        )
+
+    def test_the_overdue_count_is_the_number_of_rows_the_link_opens(self) -> None:
+        # Two more on the same case as setUp's: the count was once of actions while its link listed cases.
+        self.add_overdue(self.active, "Book the mentor's first session", 5, owner_user=self.casey)
+        self.add_overdue(self.stalled, "Ask the school for attendance records", 9)
+        self.client.force_login(self.charlie)
+        page = self.client.get("/cases/dashboard/")
+        self.assertContains(page, "3 actions on 2 cases")
+        listed = self.client.get("/cases/dashboard/overdue-actions/")
+        self.assertEqual(listed.status_code, 200)
+        self.assertEqual(len(listed.context["actions"]), 3)
+        self.assertEqual(listed.content.decode().count('<tr class="govuk-table__row">') - 1, 3)
+        for description in ("Overdue action", "Book the mentor&#x27;s first session", "Ask the school for attendance"):
+            self.assertContains(listed, description)
+            self.assertContains(page, description)
+        self.assertContains(listed, f"{self.casey.get_full_name()} (Testshire Council)")
+        self.assertContains(listed, self.stalled.number)
+
+    def test_the_dashboard_shows_what_each_overdue_action_is_and_whose(self) -> None:
+        self.add_overdue(self.active, "Share the GP's view", 2, agency=self.health, owner_user=self.harper)
+        self.client.force_login(self.charlie)
+        page = self.client.get("/cases/dashboard/")
+        self.assertContains(page, "Share the GP&#x27;s view")
+        self.assertContains(page, f"{self.harper.get_full_name()} (Testshire Health)")
+        self.assertNotContains(page, ">harper<")
+
+    def test_the_next_meeting_comes_first(self) -> None:
+        plan_meeting(organiser=self.casey, chair=self.charlie)
+        self.client.force_login(self.charlie)
+        html = self.client.get("/cases/dashboard/").content.decode()
+        self.assertLess(html.index("Next panel meeting"), html.index("Needs attention"))
+        self.assertLess(html.index("Next panel meeting"), html.index("Cases by stage"))
+
+    def test_the_overdue_actions_page_permissions_and_audit(self) -> None:
+        url = "/cases/dashboard/overdue-actions/"
+        for user in (self.harper, self.pat, self.audrey):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url).status_code, 403, user.username)
+        # Another council's coordinator gets the page, with none of Testshire's actions on it.
+        self.client.force_login(self.olly)
+        self.assertNotContains(self.client.get(url), self.active.number)
+        self.client.force_login(self.charlie)
+        self.assertContains(self.client.get(url), self.active.number)
+        denied = AuditEntry.objects.filter(event="view_dashboard.denied", outcome=Outcome.DENIED)
+        self.assertEqual(set(denied.values_list("actor__username", flat=True)), {"harper", "pat", "audrey"})
+        listed = AuditEntry.objects.filter(event="action.overdue_listed").order_by("id")
+        self.assertEqual(
+            [(e.actor.username, e.additional_data["shown"]) for e in listed],
+            [("olly", []), ("charlie", [self.active.number])],
+        )

@@ -3,6 +3,7 @@ discussion. Decisions move the case through the stage machine; without quorum th
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from cases.models import Action, AgendaItem, Case, Decision, DecisionOutcome, Re
 from cases.services import casework, meetings
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case, ref
-from tests.cases.meeting_helpers import attend, on_agenda, plan_meeting
+from tests.cases.meeting_helpers import attend, begin, on_agenda, plan_meeting
 
 # Each decision, the stage it is taken at, the stage it moves the case to, and extra form fields.
 DECISIONS: list[tuple[DecisionOutcome, Stage, Stage, dict[str, str]]] = [
@@ -178,3 +179,112 @@ class MeetingModeTestCase(BaseTestCase):
         [stray] = on_agenda(other, make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL), actor=self.casey)
         self.client.force_login(self.charlie)
         self.assertEqual(self.client.get(self.url(stray)).status_code, 404)
+
+    # --- issue 15, finding 6 ----------------------------------------------------------------------------
+
+    def test_owners_are_people_by_full_name_grouped_by_agency_and_never_another_councils(self) -> None:
+        self.client.force_login(self.charlie)
+        page = self.client.get(self.url(self.items[DecisionOutcome.ADOPT]))
+        self.assertContains(page, '<optgroup label="Testshire Council">')
+        self.assertContains(page, f">{self.casey.get_full_name()}</option>")
+        self.assertContains(page, f">{self.harper.get_full_name()}</option>")
+        self.assertNotContains(page, ">casey</option>")
+        self.assertNotContains(page, self.olly.get_full_name())
+        self.assertNotContains(page, "Otherton Council")
+
+    def test_an_owner_of_another_agency_is_refused_by_the_field_once(self) -> None:
+        self.client.force_login(self.charlie)
+        item = self.items[DecisionOutcome.ADOPT]
+        data = {
+            "description": "Share the GP's view",
+            "owner_agency": str(self.health.pk),
+            "owner_user": str(self.casey.pk),
+            **_date("due_on", timezone.localdate() + timedelta(days=7)),
+        }
+        response = self.client.post(self.url(item, "actions/"), data)
+        message = f"{self.casey.get_full_name()} (Testshire Council) is not in Testshire Health"
+        # Once in the error summary, once by the field.
+        self.assertEqual(response.content.decode().count(message), 2)
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Action.objects.filter(agenda_item=item).exists())
+        # Another council's person is not a choice at all.
+        data["owner_agency"], data["owner_user"] = str(self.council.pk), str(self.olly.pk)
+        self.assertEqual(self.client.post(self.url(item, "actions/"), data).status_code, 400)
+
+    def test_each_error_is_shown_once_in_the_summary_and_once_by_its_field_in_words(self) -> None:
+        self.client.force_login(self.charlie)
+        item = self.items[DecisionOutcome.ADOPT]
+        for path, messages in (
+            ("actions/", ["Describe the action", "Select the agency that owns the action"]),
+            ("decision/", ["Select the panel&#x27;s decision", "Select how the decision was reached"]),
+        ):
+            with self.subTest(path=path):
+                html = self.client.post(self.url(item, path), {}).content.decode()
+                self.assertNotIn("This field is required", html)
+                for message in messages:
+                    self.assertEqual(html.count(message), 2, message)
+
+    def test_date_hint_and_votes_inputs_are_govuk(self) -> None:
+        self.client.force_login(self.charlie)
+        page = self.client.get(self.url(self.items[DecisionOutcome.ADOPT]))
+        self.assertContains(page, "For example, 27 3 2027")
+        html = page.content.decode()
+        for name in ("votes_for", "votes_against"):
+            [tag] = re.findall(rf'<input[^>]*name="{name}"[^>]*>', html)
+            self.assertIn('class="govuk-input govuk-input--width-3"', tag)
+            self.assertIn('inputmode="numeric"', tag)
+            self.assertIn('type="text"', tag)
+            self.assertContains(page, f'<label for="id_{name}" class="govuk-label">')
+        response = self.client.post(
+            self.url(self.items[DecisionOutcome.ADOPT], "decision/"),
+            self.decision_data(DecisionOutcome.ADOPT, {"how_reached": "majority", "votes_for": "lots"}),
+        )
+        self.assertContains(response, "Votes for must be a whole number", status_code=400)
+
+    def test_next_item_is_at_the_top_and_the_bottom(self) -> None:
+        self.client.force_login(self.charlie)
+        page = self.client.get(self.url(next(iter(self.items.values())))).content.decode()
+        self.assertEqual(page.count(">Next item</span>"), 2)
+        self.assertLess(page.index(">Next item</span>"), page.index('<dl class="govuk-summary-list">'))
+        self.assertGreater(page.rindex(">Next item</span>"), page.index("Discussion for the minutes"))
+
+    def test_the_whole_case_has_a_way_back_to_the_item(self) -> None:
+        self.client.force_login(self.charlie)
+        item = self.items[DecisionOutcome.ADOPT]
+        page = self.client.get(self.url(item))
+        case_url = f"/cases/{item.case.reference}/?from_item={item.reference}"
+        self.assertContains(page, f'href="{case_url}"')
+        self.assertContains(self.client.get(case_url), f'href="{self.url(item)}" class="govuk-back-link"')
+        # An item of another case, or a made-up one, gives no link.
+        other = self.items[DecisionOutcome.DEFER]
+        stray = self.client.get(f"/cases/{item.case.reference}/?from_item={other.reference}")
+        self.assertNotContains(stray, "Back to the meeting")
+        self.assertNotContains(self.client.get(f"/cases/{item.case.reference}/?from_item=nonsense"), "Back to")
+
+    def test_decision_and_running_the_meeting_are_offered_only_from_its_start_with_the_reason(self) -> None:
+        later = plan_meeting(organiser=self.casey, chair=self.charlie, days_ahead=14)
+        [item] = on_agenda(later, make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL), actor=self.casey)
+        when = f"10:00 on {later.held_on:%-d %B %Y}"
+        self.client.force_login(self.charlie)
+        meeting_page = self.client.get(f"/cases/meetings/{later.reference}/")
+        self.assertNotContains(meeting_page, "Run the meeting")
+        self.assertNotContains(meeting_page, "Record attendance</a>")
+        self.assertContains(meeting_page, f"You can record attendance and run the meeting from {when}.")
+        item_page = self.client.get(f"/cases/meetings/{later.reference}/items/{item.reference}/")
+        self.assertNotContains(item_page, "Record the decision</button>")
+        self.assertContains(item_page, f"You can record the panel's decision from {when}")
+        # The service says the same, in the same words, if asked anyway.
+        refused = self.client.post(
+            f"/cases/meetings/{later.reference}/items/{item.reference}/decision/",
+            self.decision_data(DecisionOutcome.ADOPT, {}),
+        )
+        self.assertContains(refused, f"decisions can be recorded from {when}", status_code=400)
+
+        begin(later)
+        meeting_page = self.client.get(f"/cases/meetings/{later.reference}/")
+        self.assertContains(meeting_page, "Run the meeting")
+        self.assertNotContains(meeting_page, "You can record attendance and run the meeting from")
+        meetings.invite(meeting=later, actor=self.casey, agency=self.police_force)
+        meetings.record_attendance(meeting=later, actor=self.casey, present=[self.charlie, self.pat])
+        item_page = self.client.get(f"/cases/meetings/{later.reference}/items/{item.reference}/")
+        self.assertContains(item_page, "Record the decision</button>")

@@ -278,7 +278,7 @@ class RecordDecisionTestCase(BaseTestCase):
         error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
         self.assertEqual(
             error.messages,
-            [f"The meeting has not started yet: decisions can be recorded from {tomorrow:%-d %B %Y} at 09:30."],
+            [f"The meeting has not started yet: decisions can be recorded from 09:30 on {tomorrow:%-d %B %Y}."],
         )
 
     def test_one_decision_per_agenda_item(self) -> None:
