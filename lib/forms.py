@@ -75,6 +75,39 @@ class GovUKFormMixin:
             if text_area and field.max_length is None:
                 bound_text_area(field, name=name)
 
+    def error_links(self) -> list[tuple[str, str]]:
+        """Each error with the id of the control its error-summary link must focus (issue 15 finding 3).
+
+        crispy-forms-gds links an error to the field's id, which for radios, checkboxes and dates names no
+        control at all (a fieldset or a <div>), so the link goes nowhere. GOV.UK: a link focuses the first
+        radio or checkbox, and the first part of a date with no part of its own to blame. Read by the error
+        summary template (templates/gds/layout/error_summary.html), so every form gets it.
+        """
+        form: Any = self
+        fields = list(form.visible_fields())
+        links: list[tuple[str, str]] = []
+        if fields:
+            links.extend((control_id(fields[0]), str(error)) for error in form.non_field_errors())
+        for bound in fields:
+            part_errors: list[str] = []
+            for index, part in enumerate(getattr(bound.field, "fields", ())):
+                for error in getattr(part.widget, "errors", []):
+                    links.append((f"{bound.auto_id}_{index}", str(error)))
+                    part_errors.append(error)
+            links.extend((control_id(bound), str(e)) for e in bound.errors if e not in part_errors)
+        return links
+
+
+def control_id(bound: forms.BoundField) -> str:
+    """The id of the first control a person can focus for this field, as crispy-forms-gds renders it."""
+    widget = bound.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        # gds/layout/radio_item.html and checkboxes.html number the options from 1, by the html name.
+        return f"id_{bound.html_name}_1"
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound.auto_id}_0"  # the date input's Day box
+    return str(bound.auto_id)
+
 
 class GovUKDateField(DateInputField):
     """GOV.UK date input whose errors are written for people, not Python's ('month must be in 1..12')."""
