@@ -87,7 +87,9 @@ class GovUKFormMixin:
         fields = list(form.visible_fields())
         links: list[tuple[str, str]] = []
         if fields:
-            links.extend((control_id(fields[0]), str(error)) for error in form.non_field_errors())
+            # A form-wide error, or one of a hidden field (which has no control), goes to the first control.
+            hidden = [error for bound in form.hidden_fields() for error in bound.errors]
+            links.extend((control_id(fields[0]), str(error)) for error in [*form.non_field_errors(), *hidden])
         for bound in fields:
             part_errors: list[str] = []
             for index, part in enumerate(getattr(bound.field, "fields", ())):
