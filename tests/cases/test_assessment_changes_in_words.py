@@ -29,7 +29,7 @@ class AssessmentChangesInWordsTestCase(BaseTestCase):
         response = self.client.get(url)
         self.assertEqual(response.status_code, 200)
         body = unescape(response.content.decode())
-        start = body.index('class="govuk-tabs__panel"')
+        start = body.index('class="app-case-panel"')
         return body[start : body.index("</main>", start)]
 
     def test_changes_and_factors_are_named_in_words(self) -> None:
