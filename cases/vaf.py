@@ -6,6 +6,8 @@ factors are kept with their assessment rather than here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -47,3 +49,30 @@ FACTORS: list[tuple[str, Dimension, str]] = [
     ("criminal", Dimension.CAPABILITY, "Criminal history or criminal capability"),
 ]
 FACTOR_LABELS = {code: label for code, _, label in FACTORS}
+
+
+def factor_label(code: str) -> str:
+    """A factor's name, never its key: a custom factor kept with its assessment gets its key in words."""
+    return FACTOR_LABELS.get(code) or code.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class FactorChange:
+    """How one factor's rating changed between two versions of an assessment, in words (issue 15 finding
+    10: not "excitement: not rated to 2")."""
+
+    code: str
+    before: int | None  # None: the earlier version did not rate this factor
+    after: int
+
+    @property
+    def label(self) -> str:
+        return factor_label(self.code)
+
+    def __str__(self) -> str:
+        now = Rating(self.after).label.lower()
+        if self.before is None:
+            return f"{self.label}: rated {now} (not rated in the earlier version)"
+        was = Rating(self.before).label.lower()
+        direction = "up" if self.after > self.before else "down"
+        return f"{self.label}: {direction} from {was} to {now}"

@@ -25,12 +25,14 @@ from partners import accounts, mfa, passkeys, services, sessions
 from partners.forms import ChangePasswordForm, SecondFactorForm, SetUpPasswordForm, TOTPCodeForm
 from partners.http import AuthenticatedHttpRequest
 from partners.middleware import mfa_not_required
-from sharing.navigation import sections_for
+from sharing.navigation import sections_for, things_to_do
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The landing page: who you are, your agency and role, and the sections your role has."""
-    return render(request, "partners/home.html", {"sections": sections_for(request.user)})
+    """The landing page: who you are, your agency and role, the work waiting for you (counted through the
+    gate, each count the length of the list it links to) and the sections your role has."""
+    context = {"sections": sections_for(request.user), "things_to_do": things_to_do(request.user)}
+    return render(request, "partners/home.html", context)
 
 
 def change_password(request: AuthenticatedHttpRequest) -> HttpResponse:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from partners.middleware import mfa_not_required
 from prevent_panel.celery import app as celery_app
+from sharing.access import Capability, can_do
 
 
 def _database_status() -> str:
@@ -59,9 +65,25 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return defaults.permission_denied(request, exception)
 
 
+# The case reference in a case's address (/cases/<reference>/...), whichever tab or change it names.
+CASE_PATH = re.compile(r"^/cases/(?P<reference>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/")
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Page not found, with a way forward for someone who may ask for access (issue 15 finding 4): from a
+    case's address, the link carries its reference, so they can ask without knowing its number. The link is
+    made from the address alone, never from whether the case exists, so a hidden case and a missing one
+    still get the same page."""
     request.is_error_page = True  # type: ignore[attr-defined]
-    return defaults.page_not_found(request, exception)
+    user = getattr(request, "user", None)
+    ask_for_access = ""
+    if user is not None and user.is_authenticated and can_do(user, Capability.REQUEST_ACCESS):
+        ask_for_access = reverse("sharing:requests")
+        found = CASE_PATH.match(request.path)
+        if found:
+            ask_for_access += "?" + urlencode({"case": found["reference"]})
+    body = loader.get_template("404.html").render({"ask_for_access": ask_for_access}, request)
+    return HttpResponseNotFound(body)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

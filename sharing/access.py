@@ -266,6 +266,11 @@ def find_case_by_number(number: str) -> Case | None:
     return Case.objects.filter(number=number.strip().upper()).first()
 
 
+def find_case_by_reference(reference: UUID) -> Case | None:
+    """As find_case_by_number, for the reference an "Ask for access" link carries: one query either way."""
+    return Case.objects.filter(reference=reference).first()
+
+
 def may_report_on_case(user: Any, number: str) -> bool:
     """A case's access report: auditors for any case number; otherwise whoever may see the case's
     access history (the owning council)."""

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 
 from django import forms
 from django.utils import timezone
@@ -51,8 +52,39 @@ class ExtendForm(GovUKFormMixin, forms.Form):
 
 
 class RequestAccessForm(GovUKFormMixin, forms.Form):
-    number = forms.CharField(max_length=20, label="Case reference", help_text="For example, PP-2026-00042")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why do you need access?")
+    """Asks by the case's number (PP-2026-00042), or, from the "Ask for access" link of a page not found,
+    by the reference in the case's address, which the person never has to read or type."""
+
+    number = forms.CharField(
+        max_length=20,
+        label="Case reference",
+        help_text="For example, PP-2026-00042",
+        error_messages={"required": "Enter the case reference, for example PP-2026-00042"},
+    )
+    case = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "The link you followed does not name a case: ask by the case reference"},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why do you need access?",
+        error_messages={"required": "Say why you need access to the case"},
+    )
+
+    def __init__(self, *args: Any, by_link: UUID | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if by_link is not None or (self.data.get("case") if self.is_bound else None):
+            # Asked by the link: the hidden reference stands for the number, which is not asked for.
+            del self.fields["number"]
+            if by_link is not None:
+                self.initial["case"] = by_link
+        else:
+            del self.fields["case"]
+
+    @property
+    def by_link(self) -> bool:
+        return "case" in self.fields
 
 
 class AnswerRequestForm(GovUKFormMixin, forms.Form):

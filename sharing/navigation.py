@@ -12,6 +12,11 @@ from django.urls import NoReverseMatch, reverse
 
 from partners.models import User
 from sharing.access import Capability, can_do, can_export
+from sharing.todo import Task, things_to_do
+
+# The home page's "Things to do" (sharing/todo.py) is offered here, beside the sections, so the home page
+# in partners reaches it through the one sharing module it may import.
+__all__ = ["NavItem", "Section", "Task", "sections_for", "things_to_do"]
 
 
 @dataclass(frozen=True)

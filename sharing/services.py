@@ -253,7 +253,7 @@ def request_access(*, case: Case | None, number: str, requester: User, reason: s
             event="sharing.requested",
             actor=requester,
             model=Case,
-            object_repr=number[:20],
+            object_repr=number[:36],  # a typed number (20 at most) or the reference of a link
             outcome=Outcome.DENIED,
             detail={"reason": "no such case"},
             closes_request=True,

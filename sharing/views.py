@@ -15,7 +15,15 @@ from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
 from sharing import policy, services
-from sharing.access import Capability, access_case, can_do, find_case_by_number, require, visible_cases
+from sharing.access import (
+    Capability,
+    access_case,
+    can_do,
+    find_case_by_number,
+    find_case_by_reference,
+    require,
+    visible_cases,
+)
 from sharing.forms import AnswerRequestForm, BreakGlassForm, ExtendForm, GrantForm, RequestAccessForm, end_of
 from sharing.models import AccessRequest, LegalBasis, Level, RequestStatus, ShareGrant
 
@@ -76,13 +84,19 @@ def extend(request: AuthenticatedHttpRequest, reference: UUID, grant_reference: 
 def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for access to a case by its number; owners see and answer requests for their cases."""
     require(request.user, Capability.REQUEST_ACCESS)
-    form = RequestAccessForm(request.POST if request.method == "POST" else None)
+    form = RequestAccessForm(request.POST if request.method == "POST" else None, by_link=case_in_link(request))
     if form.is_valid():
-        number = form.cleaned_data["number"]
+        # By the link's reference or by the number: one lookup either way, whether or not the case exists.
+        if form.by_link:
+            reference = form.cleaned_data["case"]
+            asked_for, case = str(reference), find_case_by_reference(reference)
+        else:
+            asked_for = form.cleaned_data["number"]
+            case = find_case_by_number(asked_for)
         with refusal_shown_on(form):
             services.request_access(
-                case=find_case_by_number(number),
-                number=number,
+                case=case,
+                number=asked_for,
                 requester=request.user,
                 reason=form.cleaned_data["reason"],
             )
@@ -109,6 +123,15 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
         filters={},
     )
     return render_form(request, "sharing/requests.html", {"mine": mine, "to_answer": to_answer}, form=form)
+
+
+def case_in_link(request: AuthenticatedHttpRequest) -> UUID | None:
+    """The case reference an "Ask for access" link carries (?case=…, from the page not found), if any and
+    well formed. Nothing is looked up: the form page is the same whether or not the case exists."""
+    try:
+        return UUID(request.GET["case"]) if request.method == "GET" and "case" in request.GET else None
+    except ValueError:
+        return None
 
 
 def answer(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

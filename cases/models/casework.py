@@ -19,7 +19,7 @@ from cases.models.choices import (
 )
 from cases.models.reference import ReferenceValue
 from cases.models.subjects import Case
-from cases.vaf import Rating
+from cases.vaf import Rating, factor_label
 
 
 class CaseNote(models.Model):
@@ -73,6 +73,11 @@ class AssessmentFactor(models.Model):
 
     def __str__(self) -> str:
         return self.factor
+
+    @property
+    def label(self) -> str:
+        """The factor's name for people (its key is for the database)."""
+        return factor_label(self.factor)
 
 
 class Consent(models.Model):

@@ -35,7 +35,7 @@ from cases.models import (
 )
 from cases.services.sittings import refuse_if_locked
 from cases.services.stages import change_stage, refuse
-from cases.vaf import FACTOR_LABELS, Rating
+from cases.vaf import FACTOR_LABELS, FactorChange, Rating
 from partners.models import Agency, User
 
 
@@ -177,11 +177,12 @@ def add_assessment(
     return assessment
 
 
-def assessment_changes(current: Assessment, previous: Assessment | None) -> list[tuple[str, int | None, int]]:
-    """(factor label, previous rating, current rating) for every factor whose rating changed."""
+def assessment_changes(current: Assessment, previous: Assessment | None) -> list[FactorChange]:
+    """Every factor whose rating changed since the previous version, in the framework's order, each
+    shown in words (`str(change)`)."""
     before = {f.factor: f.rating for f in previous.factors.all()} if previous else {}
     return [
-        (FACTOR_LABELS.get(f.factor, f.factor), before.get(f.factor), f.rating)
+        FactorChange(f.factor, before.get(f.factor), f.rating)
         for f in current.factors.all()
         if before.get(f.factor) != f.rating
     ]

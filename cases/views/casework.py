@@ -21,7 +21,7 @@ from cases.forms.casework import (
     ScheduleReviewForm,
     SupportElementForm,
 )
-from cases.models import MeetingStatus, Stage
+from cases.models import Case, MeetingStatus, Stage
 from cases.services import casework, stages
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
@@ -40,7 +40,8 @@ def move(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
             stages.move_case(case=case, actor=request.user, to=to, reason=reason)
             messages.success(request, "The case has moved.")
             return redirect("cases:detail", reference=case.reference)
-    return render_form(request, FORM, {"case": case, "title": "Move the case", "back": "cases:detail"}, form=form)
+    context = {"case": case, "title": "Move the case", "back": "cases:detail", "unavailable": no_moves(case)}
+    return render_form(request, FORM, context, form=form)
 
 
 def screen(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
@@ -54,7 +55,15 @@ def screen(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
             messages.success(request, "The screening decision is recorded.")
             return redirect("cases:detail", reference=case.reference)
     title = "Record the police screening decision"
-    return render_form(request, FORM, {"case": case, "title": title, "back": "cases:detail"}, form=form)
+    context = {"case": case, "title": title, "back": "cases:detail", "unavailable": no_moves(case)}
+    return render_form(request, FORM, context, form=form)
+
+
+def no_moves(case: Case) -> str:
+    """Why the move form is not offered, when no stage can be chosen on it; empty when it can be."""
+    if stages.manual_stages(case):
+        return ""
+    return f"A case at {case.get_stage_display().lower()} cannot be moved with this form."
 
 
 def add_note(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

@@ -34,12 +34,15 @@ class CasePageTestCase(BaseTestCase):
     def test_a_stranger_gets_404_identical_to_a_missing_case_and_the_attempt_is_recorded(self) -> None:
         for user in (self.olly, self.harper, self.audrey, self.ada):
             self.client.force_login(user)
+            other = uuid.uuid4()
             hidden = self.client.get(self.url())
-            missing = self.client.get(self.url(reference=uuid.uuid4()))
+            missing = self.client.get(self.url(reference=other))
             self.assertEqual(hidden.status_code, 404)
             self.assertEqual(missing.status_code, 404)
-            strip = lambda r: r.content.decode()  # noqa: E731
-            self.assertEqual(strip(hidden), strip(missing))
+            # Byte for byte the same, but for the reference from the address that the "Ask for access" link
+            # carries (issue 15 finding 4): each page repeats only what was asked for.
+            strip = lambda r, ref: r.content.decode().replace(str(ref), "<reference>")  # noqa: E731
+            self.assertEqual(strip(hidden, self.case.reference), strip(missing, other))
             self.assertNotContains(hidden, "Cedar", status_code=404)
             denied = AuditEntry.objects.filter(actor=user, event="case.viewed", outcome=Outcome.DENIED)
             self.assertEqual(denied.count(), 2, user.username)

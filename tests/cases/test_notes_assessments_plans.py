@@ -168,18 +168,18 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
             }
         )
         self.assertCountEqual(
-            casework.assessment_changes(second, first),
+            [str(change) for change in casework.assessment_changes(second, first)],
             [
-                (FACTOR_LABELS["threat"], 2, 3),
-                (FACTOR_LABELS["criminal"], 3, 0),
-                (FACTOR_LABELS["identity"], None, 2),
+                f"{FACTOR_LABELS['threat']}: up from medium to high",
+                f"{FACTOR_LABELS['criminal']}: down from high to not present",
+                f"{FACTOR_LABELS['identity']}: rated medium (not rated in the earlier version)",
             ],
         )
 
     def test_changes_against_no_earlier_assessment_list_every_factor(self) -> None:
         first = self.assess({"grievance": (Rating.LOW, ""), "access": (Rating.NOT_PRESENT, "")})
         self.assertCountEqual(
-            casework.assessment_changes(first, None),
+            [(c.label, c.before, c.after) for c in casework.assessment_changes(first, None)],
             [("Feelings of grievance and injustice", None, 1), ("Access to networks, funding or equipment", None, 0)],
         )
 

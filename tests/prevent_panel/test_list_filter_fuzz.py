@@ -15,6 +15,7 @@ from django.test import TestCase
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cases.models import Case
 from partners.models import User
 from tests.clients import VerifiedClient
 from tests.prevent_panel.test_form_fuzz import Form, forms_on
@@ -86,11 +87,43 @@ class ListFilterFuzzTestCase(TestCase):
         self.client.force_login(User.objects.get(username="coordinator"))
         response = self.client.get("/cases/", {"received": "0000-01"})
         self.assertContains(response, "govuk-error-summary", status_code=400)
-        self.assertContains(response, "Enter a month from 1900-01 onwards", status_code=400)
+        self.assertContains(response, "Received in month must be in 1900 or later", status_code=400)
         self.assertEqual(response.context["cases"], [])
 
     def test_an_unreadable_filter_shows_no_cases_rather_than_all_of_them(self) -> None:
         self.client.force_login(User.objects.get(username="coordinator"))
         response = self.client.get("/cases/", {"received": "March"})
-        self.assertContains(response, "Enter a month like 2026-03", status_code=400)
+        self.assertContains(response, "Received in month must be a real month", status_code=400)
         self.assertEqual(response.context["cases"], [])
+
+    def test_the_month_filter_is_a_govuk_month_and_year_that_refuses_what_it_cannot_read(self) -> None:
+        """Month and Year boxes (issue 15 finding 10), each error in the summary, linked to the Month box."""
+        self.client.force_login(User.objects.get(username="coordinator"))
+        page = self.client.get("/cases/")
+        self.assertContains(page, 'name="received_0"')
+        self.assertContains(page, 'name="received_1"')
+        self.assertNotContains(page, 'name="received"')
+        for sent, message in (
+            ({"received_0": "13", "received_1": "2026"}, "Received in month must be a real month"),
+            ({"received_0": "3", "received_1": ""}, "Received in month must include a year"),
+            ({"received_0": "", "received_1": "2026"}, "Received in month must include a month"),
+            ({"received_0": "\u00b2", "received_1": "2026"}, "Received in month must be a real month"),
+            ({"received_0": "3", "received_1": "26"}, "Received in month must be a real month"),
+        ):
+            with self.subTest(sent=sent):
+                response = self.client.get("/cases/", sent)
+                self.assertContains(response, f'<a href="#id_received_0">{message}', status_code=400)
+                self.assertEqual(response.context["cases"], [])
+
+    def test_a_month_and_year_filter_the_list_as_the_dashboards_link_does(self) -> None:
+        self.client.force_login(User.objects.get(username="coordinator"))
+        case = Case.objects.order_by("received_on").last()
+        assert case is not None
+        month = case.received_on
+        boxes = self.client.get("/cases/", {"received_0": str(month.month), "received_1": str(month.year)})
+        linked = self.client.get("/cases/", {"received": f"{month:%Y-%m}"})
+        self.assertEqual(boxes.status_code, 200)
+        self.assertIn(case, boxes.context["cases"])
+        self.assertEqual(boxes.context["cases"], linked.context["cases"])
+        # The link's month shows in the boxes, so the person sees the filter they are under.
+        self.assertContains(linked, f'name="received_1" value="{month.year}"')

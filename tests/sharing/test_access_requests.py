@@ -159,7 +159,8 @@ class AccessRequestsTestCase(BaseTestCase):
         page = self.client.get("/sharing/requests/")
 
         self.assertContains(page, "Answers to your requests")
-        self.assertContains(page, f"{self.case.number}: Refused. Synthetic note: not needed for the panel")
+        answer = "Refused. Synthetic note: not needed for the panel"
+        self.assertContains(page, f'<span class="app-reference">{self.case.number}</span>: {answer}')
 
     # --- answering ------------------------------------------------------------------------------
 
