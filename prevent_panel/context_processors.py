@@ -15,13 +15,12 @@ def service(request: HttpRequest) -> dict[str, object]:
     from partners import mfa
 
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
-    menu = signed_in and mfa.is_verified(request) and not mfa.passkey_owed(request)
+    menu = user is not None and user.is_authenticated and mfa.is_verified(request) and not mfa.passkey_owed(request)
     return {
         "service_name": settings.SERVICE_NAME,
         "protective_marking": settings.PROTECTIVE_MARKING,
         "full_menu": menu,
-        "nav_sections": sections_for(user) if menu else [],
+        "nav_sections": sections_for(user) if user is not None and menu else [],
     }
 
 

@@ -18,15 +18,15 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Page, Response, ViewportSize
 
 from tests.browser.helpers import axe_violations
 
 VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-DESKTOP = {"width": 1280, "height": 800}
-NARROW = {"width": 320, "height": 800}
-# Pages per persona, and instances of one URL pattern (plain, and with a query) per persona: the second
-# case page says nothing the first did not, and the whole crawl must stay within a few minutes.
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+NARROW: ViewportSize = {"width": 320, "height": 800}
+# Pages per persona, and instances of one URL pattern per persona: the second case page says nothing the
+# first did not, and the whole crawl must stay within a few minutes.
 MAX_PAGES = 60
 PER_PATTERN = 1
 # Never followed: signing out ends the crawl's session; files are not pages; the passkey endpoints are
@@ -53,19 +53,20 @@ SUBMIT_EMPTY = """index => {
   form.requestSubmit(form.querySelector("button[type=submit], button:not([type]), input[type=submit]"));
 }"""
 SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
-# The innermost elements that stick out past the viewport (outside any box that scrolls or clips them).
+# The outermost elements that stick out past the viewport (outside any box that scrolls or clips them).
 TOO_WIDE = """() => {
-  const width = document.documentElement.clientWidth;
+  const width = document.documentElement.clientWidth + 1;
   const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
     if (getComputedStyle(a).overflowX !== "visible") return true; return false; };
-  const out = [];
-  for (const e of document.querySelectorAll("main *, header *, nav *, footer *")) {
-    if (e.getBoundingClientRect().right <= width + 1 || clipped(e)) continue;
-    if (Array.from(e.children).some(c => c.getBoundingClientRect().right > width + 1)) continue;
-    out.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + Array.from(e.classList).map(c => "." + c).join(""));
-    if (out.length === 3) break;
-  }
-  return out.join(", ");
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    Array.from(e.classList).map(c => "." + c).join("");
+  const right = e => e.getBoundingClientRect().right;
+  const wide = Array.from(document.querySelectorAll("body *")).filter(e => right(e) > width);
+  const out = wide.filter(e => !clipped(e) && !(e.parentElement && right(e.parentElement) > width));
+  // Nothing outside a scrolling box: something positioned inside one escapes it (its containing block is
+  // outside), so name the furthest right.
+  const culprits = out.length ? out : wide.sort((a, b) => right(b) - right(a));
+  return culprits.slice(0, 3).map(name).join(", ");
 }"""
 
 
@@ -86,7 +87,7 @@ class Findings:
     sideways: list[str] = field(default_factory=list)
     not_refused: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
-    pages: dict[Path, str] = field(default_factory=dict)  # saved HTML → the page it came from
+    pages: dict[Path, tuple[str, str]] = field(default_factory=dict)  # saved HTML → (the page, its pattern)
     visited: int = 0
 
 
@@ -95,7 +96,10 @@ class Crawler:
     base_url: str
     html_dir: Path
     findings: Findings = field(default_factory=Findings)
-    # (URL pattern, check) pairs known to fail and being fixed elsewhere: test_crawl.py's allowlist.
+    # A form is submitted empty once, by the first persona to meet it: the refusal is the same for all.
+    submitted: set[tuple[str, int]] = field(default_factory=set)
+    # (URL pattern, check) pairs known to fail and being fixed elsewhere: test_crawl.py's allowlist. A check is
+    # an axe rule id, "reflow", or "nu:" and the start of a Nu checker message.
     expected: Callable[[str, str], bool] = lambda pattern, check: False
 
     def check(self, page: Page, label: str, response: Response | None, *, error_page: bool = False) -> None:
@@ -121,7 +125,7 @@ class Crawler:
         body = response.text() if response is not None else page.content()
         saved = self.html_dir / f"{len(self.findings.pages):04d}.html"
         saved.write_text(body)
-        self.findings.pages[saved] = where
+        self.findings.pages[saved] = (where, pattern)
 
     def visit(self, page: Page, url: str) -> Response | None:
         try:
@@ -155,8 +159,10 @@ class Crawler:
                 self.submit_forms_empty(page, label, url)
 
     def submit_forms_empty(self, page: Page, label: str, url: str) -> None:
-        forms: list[int] = page.evaluate(REFUSABLE_FORMS)
+        pattern = pattern_of(urlsplit(url).path)
+        forms = [i for i in page.evaluate(REFUSABLE_FORMS) if (pattern, i) not in self.submitted]
         for n, index in enumerate(forms):
+            self.submitted.add((pattern, index))
             if n:  # the first form is on the page already; the others need it afresh
                 self.visit(page, url)
             with page.expect_navigation() as navigation:
@@ -178,11 +184,11 @@ class Crawler:
             return None
         if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES) or "download" in parts.path:
             return None
-        # A pattern once plain and once with a query (a filter, a page number): the variants look alike.
-        return pattern_of(parts.path) + (" ?" if parts.query else "")
+        # One page per pattern: a filtered list or a second case is the same template with other rows.
+        return pattern_of(parts.path)
 
 
-def nu_errors(findings: Findings) -> list[str]:
+def nu_errors(findings: Findings, expected: Callable[[str, str], bool] = lambda pattern, check: False) -> list[str]:
     """One batch run of the W3C Nu HTML checker over every saved page: its errors, by page."""
     if not findings.pages:
         return []
@@ -193,10 +199,11 @@ def nu_errors(findings: Findings) -> list[str]:
         check=False,
     )
     messages = json.loads(result.stderr or result.stdout)["messages"]
-    by_name = {path.name: where for path, where in findings.pages.items()}
-    return [
-        f"{by_name.get(str(m.get('url', '')).rsplit('/', 1)[-1], m.get('url'))} line {m.get('lastLine')}:"
-        f" {m['message']} ({m.get('extract', '').strip()[:120]})"
-        for m in messages
-        if m.get("type") == "error"
-    ]
+    by_name = {path.name: page for path, page in findings.pages.items()}
+    errors = []
+    for m in messages:
+        where, pattern = by_name.get(str(m.get("url", "")).rsplit("/", 1)[-1], (str(m.get("url")), ""))
+        if m.get("type") != "error" or expected(pattern, f"nu:{m['message']}"):
+            continue
+        errors.append(f"{where} line {m.get('lastLine')}: {m['message']} ({m.get('extract', '').strip()[:120]})")
+    return errors

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from partners.models import Role, User
 from tests.browser.helpers import assert_accessible, sign_in
@@ -84,7 +84,7 @@ def test_sign_out_never_wraps_alone_and_the_narrow_menu_does_not_jump(live_serve
     assert len(tops) == 1, "the coordinator's menu fits on one row"
 
     # GOV.UK Frontend arrives late, as on a slow connection: the page is drawn before the menu's script runs.
-    page.route("**/govuk-frontend.min*.js", lambda route: (time.sleep(0.6), route.continue_()))
+    page.route("**/govuk-frontend.min*.js", late)
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(f"{live_server.url}/cases/")
     page.wait_for_selector("[data-govuk-service-navigation-init]", state="attached")
@@ -95,6 +95,11 @@ def test_sign_out_never_wraps_alone_and_the_narrow_menu_does_not_jump(live_serve
     expect(cases).to_be_hidden()
     toggle.click()
     expect(cases).to_be_visible()
+
+
+def late(route: Route) -> None:
+    time.sleep(0.6)
+    route.continue_()
 
 
 def test_htmx_requests_carry_the_csrf_token_from_the_body(live_server, page: Page) -> None:

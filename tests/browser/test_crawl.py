@@ -8,8 +8,10 @@ The sign-in pages, the second-factor set-up and the error pages are checked on t
 from __future__ import annotations
 
 import io
+import os
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,9 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
 # not use (the 403 page).
 EXTRA = (f"/cases/{uuid.UUID(int=1)}/", "/cases/new/", "/audit/")
 
+# CRAWL_PERSONAS=coordinator,auditor crawls only those (to check a fix quickly); CI crawls them all.
+ONLY = {name for name in os.environ.get("CRAWL_PERSONAS", "").split(",") if name}
+
 # Known failures on pages other issue 15 helpers are fixing in parallel (URL pattern → checks: an axe rule
 # id, "reflow" for sideways scroll). THE LEAD EMPTIES THIS after merging their branches: nothing here is
 # accepted for good.
@@ -44,7 +49,10 @@ EXPECTED_ELSEWHERE: dict[str, set[str]] = {}
 
 
 def expected(pattern: str, check: str) -> bool:
-    return check in EXPECTED_ELSEWHERE.get(pattern, set())
+    return any(
+        check == known or (known.startswith("nu:") and check.startswith(known))
+        for known in EXPECTED_ELSEWHERE.get(pattern, set())
+    )
 
 
 def error_pages(user: User) -> dict[str, tuple[int, str]]:
@@ -69,16 +77,18 @@ def test_every_page_of_every_persona_is_accessible_valid_and_reflows(
 ) -> None:
     started = time.monotonic()
     call_command("seed_demo", stdout=io.StringIO())
+    timings = [f"seeding {time.monotonic() - started:.0f} s"]
     crawler = Crawler(base_url=live_server.url, html_dir=tmp_path, expected=expected)
 
     # Someone new: the sign-in page, the second factor's set-up and the recovery codes, each submitted empty.
     make_user(agency=Agency.objects.get(code="ncc"), role=Role.PANEL_MEMBER, username="newcomer")
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    sign_in(page, live_server.url, "newcomer", PASSWORD, each_step=lambda p: crawl_step(crawler, p, "newcomer"))
+    sign_in(page, live_server.url, "newcomer", PASSWORD, each_step=partial(crawl_step, crawler, label="newcomer"))
     context.close()
 
-    for persona in PERSONAS:
+    for persona in (p for p in PERSONAS if not ONLY or p.username in ONLY):
+        persona_started = time.monotonic()
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
         page = context.new_page()
         sign_in(
@@ -86,19 +96,22 @@ def test_every_page_of_every_persona_is_accessible_valid_and_reflows(
             live_server.url,
             persona.username,
             DEMO_PASSWORD,
-            each_step=lambda p, who=persona.username: crawl_step(crawler, p, who, only="/account/two-factor/"),
+            each_step=partial(crawl_step, crawler, label=persona.username, only="/account/two-factor/"),
         )
         crawler.crawl(page, persona.username, extra=EXTRA)
         if persona.username == "coordinator":
             for name, (status, html) in error_pages(User.objects.get(username="coordinator")).items():
                 show(page, live_server.url, crawler, name, status, html)
         context.close()
+        timings.append(f"{persona.username} {time.monotonic() - persona_started:.0f} s")
 
     findings = crawler.findings
-    nu = nu_errors(findings)
+    nu_started = time.monotonic()
+    nu = nu_errors(findings, expected)
+    timings.append(f"Nu checker {time.monotonic() - nu_started:.0f} s")
     took = time.monotonic() - started
     report = [
-        f"{findings.visited} pages checked in {took:.0f} s",
+        f"{findings.visited} pages checked in {took:.0f} s ({', '.join(timings)})",
         *section("axe-core (WCAG 2.2 A/AA)", findings.axe),
         *section("Sideways scroll", findings.sideways),
         *section("W3C Nu HTML checker", nu),
@@ -106,11 +119,11 @@ def test_every_page_of_every_persona_is_accessible_valid_and_reflows(
         *section("Pages that failed", findings.broken),
     ]
     print("\n".join(report))
-    assert findings.visited > 100, "the crawl reached too few pages"
+    assert ONLY or findings.visited > 100, "the crawl reached too few pages"
     assert not (findings.axe or findings.sideways or nu or findings.not_refused or findings.broken), "\n".join(report)
 
 
-def crawl_step(crawler: Crawler, page: Page, label: str, *, only: str = "") -> None:
+def crawl_step(crawler: Crawler, page: Page, *, label: str, only: str = "") -> None:
     """A page on the way in, checked and (for its first refusable form) submitted empty; then back."""
     if only not in page.url:
         return
