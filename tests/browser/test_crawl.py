@@ -45,7 +45,20 @@ ONLY = {name for name in os.environ.get("CRAWL_PERSONAS", "").split(",") if name
 # Known failures on pages other issue 15 helpers are fixing in parallel (URL pattern → checks: an axe rule
 # id, "reflow" for sideways scroll). THE LEAD EMPTIES THIS after merging their branches: nothing here is
 # accepted for good.
-EXPECTED_ELSEWHERE: dict[str, set[str]] = {}
+EXPECTED_ELSEWHERE: dict[str, set[str]] = {
+    # wt-audit: the log's table scrolls in a wrapper the keyboard cannot reach (no tabindex, role or label).
+    "audit/": {"scrollable-region-focusable"},
+    # wt-audit: the case's access history table is 479 px wide at 320 px (no scrolling region).
+    "cases/<uuid:reference>/access/": {"reflow"},
+    # wt-meetings: the dashboard's chart (an <svg>) makes the page 764 px wide at 320 px.
+    "cases/dashboard/": {"reflow"},
+    # wt-meetings: the meetings table is 364 px wide at 320 px.
+    "cases/meetings/": {"reflow"},
+    # wt-meetings: the agenda table is 407 px wide at 320 px.
+    "cases/meetings/<uuid:meeting>/": {"reflow"},
+    # wt-meetings: the invitation form's person <select> starts with an empty <option></option>.
+    "cases/meetings/<uuid:meeting>/invite/": {"nu:Element “option” without attribute “label” must not be empty"},
+}
 
 
 def expected(pattern: str, check: str) -> bool:
