@@ -199,8 +199,11 @@ class GovUKMonthField(forms.MultiValueField):
 
 
 def date_field(label: str, help_text: str = "", required: bool = True) -> GovUKDateField:
-    """A GOV.UK date input (day, month, year boxes) with a person's error messages."""
-    return GovUKDateField(label=label, help_text=help_text, required=required)
+    """A GOV.UK date input (day, month, year boxes) with a person's error messages. Every date input has a
+    hint with an example, as GOV.UK's pattern asks; without one crispy-forms-gds also writes an empty
+    aria-describedby on the boxes when the date is refused, which is invalid HTML."""
+    hint = help_text or f"For example, 27 3 {date.today().year}"
+    return GovUKDateField(label=label, help_text=hint, required=required)
 
 
 @contextmanager

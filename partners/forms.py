@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 
@@ -41,14 +43,36 @@ class TOTPCodeForm(GovUKFormMixin, forms.Form):
 
 
 class SecondFactorForm(GovUKFormMixin, forms.Form):
-    """At every sign-in: a code from the app, or one of the recovery codes."""
+    """At every sign-in: a code from the app or, on request, one of the recovery codes (the service takes
+    either in this box; the words and the keyboard follow what the person said they have). The app's code
+    is digits, so phones show the number pad; recovery codes have letters, so they get the full keyboard.
+    The box has the focus when it is the one thing on the page (not when a passkey is offered first)."""
 
     code = forms.CharField(
         label="Security code",
-        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        help_text="The 6-digit code from your authenticator app.",
         max_length=24,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "class": "govuk-input--width-10"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
         ),
         error_messages={"required": "Enter the security code from your authenticator app"},
     )
+
+    def __init__(self, *args: Any, recovery: bool = False, autofocus: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        if recovery:
+            field.label = "Recovery code"
+            field.help_text = "One of the recovery codes you saved when you set up the app, like abcd-efgh-jkmn-pqrs."
+            field.error_messages["required"] = "Enter one of your recovery codes"
+            field.widget.attrs.pop("inputmode")
+            field.widget.attrs.update(
+                {"autocomplete": "off", "autocapitalize": "none", "class": "govuk-input--width-20"}
+            )
+        if autofocus:
+            field.widget.attrs["autofocus"] = True

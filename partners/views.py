@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from base64 import b32encode
 from io import BytesIO
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -137,16 +138,23 @@ def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect(next_url(request))
     if not mfa.has_confirmed_device(request.user):
         return redirect(f"{reverse('mfa_enrol')}?{request.GET.urlencode()}")
-    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     target = next_url(request)
     has_passkey = passkeys.has_passkey(request.user)
     # A role that must use a passkey, and has one, cannot use a code instead.
     passkey_only = has_passkey and passkeys.passkey_required(request.user)
+    recovery = request.GET.get("with") == "recovery"
+    form = SecondFactorForm(
+        request.POST if request.method == "POST" else None, recovery=recovery, autofocus=not has_passkey
+    )
     context = {
         "next": target,
         "has_passkey": has_passkey,
         "passkey_only": passkey_only,
         "passkey_config": passkeys.passkey_config(request) if has_passkey else None,
+        "recovery": recovery,
+        # The same page for the other kind of code, keeping where the person was going.
+        "other_way": f"{reverse('mfa_verify')}?"
+        + urlencode({"next": target} if recovery else {"next": target, "with": "recovery"}),
     }
     if passkey_only and form.is_bound:
         form.is_valid()

@@ -10,11 +10,17 @@ from sharing.navigation import sections_for
 
 
 def service(request: HttpRequest) -> dict[str, object]:
+    """The service menu is offered only once the second factor is done (and any passkey a role owes): on
+    the sign-in steps a person can only finish signing in or sign out, so the menu shows only Sign out."""
+    from partners import mfa
+
     user = getattr(request, "user", None)
+    menu = user is not None and user.is_authenticated and mfa.is_verified(request) and not mfa.passkey_owed(request)
     return {
         "service_name": settings.SERVICE_NAME,
         "protective_marking": settings.PROTECTIVE_MARKING,
-        "nav_sections": sections_for(user) if user is not None and user.is_authenticated else [],
+        "full_menu": menu,
+        "nav_sections": sections_for(user) if user is not None and menu else [],
     }
 
 

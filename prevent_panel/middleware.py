@@ -1,10 +1,11 @@
-"""Response headers that Django's SecurityMiddleware and django-csp do not set."""
+"""Response headers that Django's SecurityMiddleware and django-csp do not set, and compression of text."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import add_never_cache_headers
 
 
@@ -37,3 +38,15 @@ class AllowedMethodsMiddleware:
         if request.method not in self.ALLOWED:
             return HttpResponseNotAllowed(self.ALLOWED)
         return self.get_response(request)
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (with its "Heal the Breach" padding) for text only: pages, htmx fragments,
+    JSON and CSV. A PDF is compressed inside already, and gzipping it again costs the server for nothing."""
+
+    COMPRESSIBLE = ("text/", "application/json")
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)

@@ -60,6 +60,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages, fragments, JSON and CSV (WhiteNoise above serves static files compressed ahead of
+    # time; PDFs are compressed already). Above every middleware that reads or changes the body. BREACH,
+    # the attack on secrets in compressed pages, finds nothing to recover: the CSRF token in a page is
+    # masked afresh for every response, so it never repeats; Django adds a random-length "Heal the Breach"
+    # pad to every gzip response; and SameSite=Lax cookies keep other sites from making the many signed-in
+    # requests the attack needs.
+    "prevent_panel.middleware.TextGZipMiddleware",
     # Below WhiteNoise, so every response Django makes (pages, PDFs, errors) gets no-store and the CSP.
     "prevent_panel.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -215,11 +222,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "assets"]
+# The service's icons are also served at the root, before Django (no sign-in, no audit entry), for the
+# clients that ask for /favicon.ico or /apple-touch-icon.png without reading the page's <link rel="icon">.
+# The app's own icon, not the GOV.UK crown, which is reserved for GOV.UK's own domains.
+WHITENOISE_ROOT = BASE_DIR / "assets" / "icons"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        # Hashed, compressed names need `collectstatic`; the test suite turns them off.
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Hashed, compressed names (module imports inside scripts too) need `collectstatic`; the test suite
+        # turns them off.
+        "BACKEND": "prevent_panel.storage.StaticFilesStorage"
         if env_bool("STATIC_MANIFEST", True)
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },

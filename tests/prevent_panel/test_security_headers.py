@@ -108,7 +108,7 @@ class SecurityHeadersTestCase(TestCase):
         assert nonce is not None, "htmx is loaded with the response's nonce"
         self.assertIn(f"'nonce-{nonce.group(1)}'", csp_directives(response)["script-src"])
         self.assertIn('"includeIndicatorStyles": false', body)
-        self.assertIn('hx-headers=\'{"X-CSRFToken": "', body)
+        self.assertIn('data-hx-headers=\'{"X-CSRFToken": "', body)
         again = self.client.get("/cases/", secure=True)
         self.assertNotEqual(csp_directives(again)["script-src"], csp_directives(response)["script-src"])
 
