@@ -114,6 +114,9 @@ class ActionForm(GovUKFormMixin, forms.Form):
             .order_by("agency__name", "last_name", "first_name", "pk")
         )
         self.fields["owner_agency"].queryset = agencies  # type: ignore[attr-defined]
+        # Hooks for assets/js/owner-filter.js, which narrows the owners to the chosen agency.
+        self.fields["owner_agency"].widget.attrs["data-owner-agency"] = ""
+        self.fields["owner_user"].widget.attrs["data-owner-person"] = ""
         owner = self.fields["owner_user"]
         owner.queryset = people  # type: ignore[attr-defined]
         groups: dict[str, list[tuple[str, str]]] = {}

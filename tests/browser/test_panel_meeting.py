@@ -119,6 +119,10 @@ def test_the_chair_runs_a_meeting_and_health_gets_only_her_case_in_the_minutes(l
     fill_by_keyboard(page, page.get_by_label("Action"), "Seek consent at a home visit")
     tab_to(page, page.get_by_label("Owning agency"))
     page.keyboard.type("Testshire C")
+    # The owners follow the chosen agency: other agencies' people are not offered.
+    owners = page.locator("#id_owner_user")
+    assert owners.locator("optgroup[label='Testshire Police']").evaluate("group => group.disabled")
+    assert not owners.locator("optgroup[label='Testshire Council']").evaluate("group => group.disabled")
     due = timezone.localdate() + timedelta(days=14)
     fill_by_keyboard(page, page.get_by_label("Day"), str(due.day))
     page.keyboard.press("Tab")
