@@ -91,4 +91,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     or its session ended): not a dead end, but a way back to the page, which for the referral form
     reopens the author's draft (the form's address carries it)."""
     request.is_error_page = True  # type: ignore[attr-defined]
-    return render(request, "403_csrf.html", {"retry": request.get_full_path()}, status=403)
+    context = {"retry": request.get_full_path(), "referral": request.path == reverse("cases:new")}
+    return render(request, "403_csrf.html", context, status=403)

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, ReferralDraft
+from cases.services import drafts
 from partners.models import AgencyKind, Role, User
 from tests.browser.helpers import assert_accessible, sign_in
 from tests.clients import next_code
@@ -58,8 +59,13 @@ def test_a_referral_typed_slowly_across_the_idle_warning_is_logged(live_server, 
     settings.SESSION_KEEP_ALIVE_SECONDS = 2
     settings.REFERRAL_DRAFT_SAVE_SECONDS = 3
     people()
+    # An earlier draft of hers is listed, to carry on with or discard.
+    earlier = drafts.save_draft(author=User.objects.get(username="casey"), fields={"first_name": "Earlier"})
     sign_in(page, live_server.url, "casey", PASSWORD)
     page.goto(f"{live_server.url}/cases/new/")
+    expect(page.locator("main")).to_contain_text("Your draft referrals")
+    expect(page.get_by_role("link", name="Discard the draft for Earlier")).to_be_visible()
+    assert_accessible(page)
     fill_all_but_the_concern(page)
     concern = page.get_by_label("Why are you concerned?")
     concern.click()
@@ -86,10 +92,15 @@ def test_a_referral_typed_slowly_across_the_idle_warning_is_logged(live_server, 
     assert_accessible(page)
     case = Case.objects.get()
     assert case.referral.concerns == CONCERN
-    # The draft the page kept while she typed went when the referral was logged.
-    assert not ReferralDraft.objects.exists()
+    # The draft the page kept while she typed went when the referral was logged; the earlier one stays.
+    assert list(ReferralDraft.objects.values_list("pk", flat=True)) == [earlier.pk]
     page.get_by_role("link", name="Open the case").click()
     expect(page.locator("main")).to_contain_text("No: the referrer said there is no immediate risk of harm")
+    page.goto(f"{live_server.url}/cases/drafts/{earlier.reference}/discard/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Discard the draft").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The draft was discarded")
+    assert not ReferralDraft.objects.exists()
 
 
 def test_a_session_that_ends_mid_form_keeps_the_text_and_returns_as_a_draft(live_server, page: Page, settings) -> None:
