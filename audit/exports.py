@@ -43,7 +43,7 @@ COLUMNS = [
 ]  # fmt: skip
 CSV_COLUMNS = [
     "Entry", "When (UTC)", "Who", "Signed in as", "Agency", "Role", "What happened", "Outcome",
-    "Case or record", "Method", "Path", "Request id", "Purpose", "Event code", "Digest (SHA-256)",
+    "Case", "Record", "Method", "Path", "Request id", "Purpose", "Event code", "Digest (SHA-256)",
 ]  # fmt: skip
 
 
@@ -149,7 +149,8 @@ def csv_row(row: dict[str, Any]) -> list[Any]:
     path = labels.path_label(row["path"], case_reference=row["case_reference"])
     return [
         row["id"], row["timestamp"].isoformat(), row["name"], row["who"], row["agency"], row["role"],
-        row["what"], labels.outcome_label(row["outcome"]), row["record"], row["method"], path,
+        row["what"], labels.outcome_label(row["outcome"]), row["case_reference"],
+        labels.record_label(case_reference="", object_repr=row["object_repr"]), row["method"], path,
         row["request_id"], row["purpose"], row["event"], row["digest"],
     ]  # fmt: skip
 
