@@ -84,7 +84,10 @@ def _child(mode: str, count: int) -> dict[str, Any]:
     if mode == "baseline":
         pdf = render_pdf(_baseline_html(rows))
     else:
-        cover = '<html lang="en-GB"><head><title>Audit log</title></head><body><h1>Audit log</h1><p>Synthetic cover.</p></body></html>'
+        cover = (
+            '<html lang="en-GB"><head><title>Audit log</title></head>'
+            "<body><h1>Audit log</h1><p>Synthetic cover.</p></body></html>"
+        )
         pdf = exports.render_pdf_export(lambda _total: cover, rows, title="Audit log")
     seconds = time.perf_counter() - started
     from io import BytesIO
