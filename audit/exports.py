@@ -43,7 +43,7 @@ COLUMNS = [
 ]  # fmt: skip
 CSV_COLUMNS = [
     "Entry", "When (UTC)", "Who", "Signed in as", "Agency", "Role", "What happened", "Outcome",
-    "Case or record", "Method", "Path", "Request id", "Purpose", "Event code", "Digest (SHA-256)",
+    "Case", "Record", "Method", "Path", "Request id", "Purpose", "Event code", "Digest (SHA-256)",
 ]  # fmt: skip
 
 
@@ -107,7 +107,10 @@ def entry_rows(entries: QuerySet[AuditEntry]) -> Iterator[dict[str, Any]]:
     for row in digest_rows(entries, *extra).iterator(chunk_size=2000):
         row["digest"] = sealed_digest(row, boundary)
         row["who"] = who(row)
-        row["person"] = " ".join(filter(None, (row["actor__first_name"], row["actor__last_name"]))) or row["who"]
+        name = " ".join(filter(None, (row["actor__first_name"], row["actor__last_name"])))
+        # The person by name, with the username recorded then (the sealed fact; names change).
+        row["person"] = f"{name} ({row['who']})" if name and row["who"] else name or row["who"]
+        row["name"] = name or row["who"]
         row["agency"] = row["actor_agency__name"] or ""
         row["role"] = labels.role_label(row["actor_role"])
         row["what"] = labels.event_label(row["event"])
@@ -145,8 +148,9 @@ def pdf_row(row: dict[str, Any]) -> tuple[str, ...]:
 def csv_row(row: dict[str, Any]) -> list[Any]:
     path = labels.path_label(row["path"], case_reference=row["case_reference"])
     return [
-        row["id"], row["timestamp"].isoformat(), row["person"], row["who"], row["agency"], row["role"],
-        row["what"], labels.outcome_label(row["outcome"]), row["record"], row["method"], path,
+        row["id"], row["timestamp"].isoformat(), row["name"], row["who"], row["agency"], row["role"],
+        row["what"], labels.outcome_label(row["outcome"]), row["case_reference"],
+        labels.record_label(case_reference="", object_repr=row["object_repr"]), row["method"], path,
         row["request_id"], row["purpose"], row["event"], row["digest"],
     ]  # fmt: skip
 

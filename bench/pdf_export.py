@@ -26,23 +26,23 @@ TARGET_MB = 400
 
 def synthetic_rows(count: int) -> list[tuple[str, ...]]:
     """Rows shaped like real entries (audit.exports.pdf_row), with synthetic users and references."""
-    events = ["case.viewed", "case.listed", "auth.signed_in", "model.updated", "audit.searched", "case.add_note"]
+    events = ["Viewed a case", "Listed or searched cases", "Signed in", "Changed a record", "Searched the audit log"]
+    roles = ("Prevent coordinator", "Panel member", "Police practitioner")
     rows: list[tuple[str, ...]] = []
     for n in range(count):
         case = f"PP-2026-{n % 9000:05d}"
+        what = events[n % len(events)] + (" (Reviewing before the panel meeting)" if n % 11 == 0 else "")
         rows.append(
             (
                 str(1_000_000 + n),
                 f"2026-11-{n % 28 + 1:02d} {n % 24:02d}:{n % 60:02d}:{(n * 7) % 60:02d}",
-                f"user{n % 700:04d}",
-                f"ag{n % 40:03d}",
-                ("prevent_coordinator", "panel_member", "police_practitioner")[n % 3],
-                events[n % len(events)],
-                "allowed" if n % 17 else "denied",
+                f"Person {n % 700:04d} (user{n % 700:04d})",
+                f"Agency {n % 40:03d} City Council",
+                roles[n % 3],
+                what,
+                "Allowed" if n % 17 else "Denied",
                 case,
-                case,
-                f"GET /cases/{n:08x}-7c1e-4b9a-9f00-{n:012x}/" + ("chronology/" if n % 3 else ""),
-                "Reviewing before the panel meeting" if n % 11 == 0 else "",
+                f"GET /cases/{case}/" + ("chronology/" if n % 3 else ""),
                 f"{(n * 2654435761) % (1 << 40):010x}",
             )
         )
@@ -84,7 +84,10 @@ def _child(mode: str, count: int) -> dict[str, Any]:
     if mode == "baseline":
         pdf = render_pdf(_baseline_html(rows))
     else:
-        cover = "<html><body><h1>Audit log</h1><p>Synthetic benchmark cover.</p></body></html>"
+        cover = (
+            '<html lang="en-GB"><head><title>Audit log</title></head>'
+            "<body><h1>Audit log</h1><p>Synthetic cover.</p></body></html>"
+        )
         pdf = exports.render_pdf_export(lambda _total: cover, rows, title="Audit log")
     seconds = time.perf_counter() - started
     from io import BytesIO

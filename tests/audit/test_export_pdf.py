@@ -112,7 +112,7 @@ class ExportPdfTestCase(BaseTestCase):
         self.assertIn("Case access report for PP-2026-00007", cover)
         self.assertIn("Who has seen this case", cover)
         # People by name and agency, roles in words.
-        self.assertIn(f"{self.casey.get_full_name()} Testshire Council Prevent coordinator", cover)
+        self.assertIn(f"{self.casey.get_full_name()} (casey) Testshire Council Prevent coordinator", cover)
         self.assertIn(self.pat.get_full_name(), cover)
         self.assertNotIn(self.harper.get_full_name(), cover)
 

@@ -71,7 +71,8 @@ class RecordedUsernameTestCase(CommittingTestCase):
         csv = exports.csv_bytes(rows).decode()
         self.assertIn("casey", csv)
         self.assertNotIn("mallory", csv)
-        self.assertEqual([p["user"] for p in exports.who_touched(rows)], ["casey"])
+        # By name, with the username recorded then.
+        self.assertEqual([p["user"] for p in exports.who_touched(rows)], [f"{self.casey.get_full_name()} (casey)"])
 
     def test_changing_a_recorded_username_fails_verification_naming_the_entry(self) -> None:
         with triggers_disabled():

@@ -35,7 +35,7 @@ class RequestExportTestCase(BaseTestCase):
 
     def exported_cases(self, job: ExportJob) -> list[str]:
         rows = csv_rows(file_of(job, "csv"))
-        column = rows[0].index("case_reference")
+        column = rows[0].index("Case")
         return [row[column] for row in rows[1:] if row[column]]
 
     def test_filters_are_respected(self) -> None:

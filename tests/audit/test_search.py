@@ -86,6 +86,7 @@ class AuditSearchTestCase(BaseTestCase):
             while AuditEntry.objects.count() < rows:
                 services.record(event="case.viewed", actor=self.casey)
             # 1 session, 2 user with agency, 3 count, 4 page of entries with actor and agency joined,
-            # 5-7 the audit entry insert in its savepoint, 8 agencies for the filter.
-            with self.assertNumQueries(8):
+            # 5-7 the audit entry insert in its savepoint, 8 people (with their agency) and 9 agencies for
+            # the filters.
+            with self.assertNumQueries(9):
                 self.client.get("/audit/?outcome=allowed")

@@ -31,6 +31,22 @@ def test_the_auditor_filters_the_log(live_server, page: Page) -> None:
     expect(page.locator("table")).to_contain_text("Prevent coordinator")
     expect(page.locator("table")).not_to_contain_text("prevent_coordinator")
     assert_accessible(page)
+    # The table fits its container at desktop width (the Outcome column was cut off); at 320 px it scrolls
+    # inside its labelled region, saying so, and the page itself never scrolls sideways.
+    for width, fits in ((1280, True), (320, False)):
+        page.set_viewport_size({"width": width, "height": 900})
+        sizes = page.evaluate(
+            """() => { const r = document.querySelector('.app-table-scroll');
+                return {page: document.documentElement.scrollWidth, region: r.clientWidth, table: r.scrollWidth} }"""
+        )
+        assert sizes["page"] <= width, (width, sizes)
+        if fits:
+            assert sizes["table"] <= sizes["region"], sizes
+            expect(page.get_by_text("Scroll sideways to see all columns")).to_be_hidden()
+        else:
+            expect(page.get_by_text("Scroll sideways to see all columns")).to_be_visible()
+    expect(page.get_by_role("region", name="Audit entries, newest first")).to_have_attribute("tabindex", "0")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # GOV.UK date inputs: day, month and year boxes.
     for name, day in (("From date", "2"), ("To date", "1")):
