@@ -53,10 +53,16 @@ class AgendaForm(GovUKFormMixin, forms.Form):
 
 class InvitationForm(GovUKFormMixin, forms.Form):
     agency = forms.ModelChoiceField(
-        required=False, queryset=Agency.objects.filter(is_active=True), label="Invite an agency", empty_label=""
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        label="Invite an agency",
+        empty_label="Choose an agency",
     )
     user = forms.ModelChoiceField(
-        required=False, queryset=User.objects.caseworkers().select_related("agency"), label="Or invite a person"
+        required=False,
+        queryset=User.objects.caseworkers().select_related("agency"),
+        label="Or invite a person",
+        empty_label="Choose a person",
     )
     items = forms.ModelMultipleChoiceField(
         required=False,

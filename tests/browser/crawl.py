@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 from collections import Counter, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -98,9 +97,6 @@ class Crawler:
     findings: Findings = field(default_factory=Findings)
     # A form is submitted empty once, by the first persona to meet it: the refusal is the same for all.
     submitted: set[tuple[str, int]] = field(default_factory=set)
-    # (URL pattern, check) pairs known to fail and being fixed elsewhere: test_crawl.py's allowlist. A check is
-    # an axe rule id, "reflow", or "nu:" and the start of a Nu checker message.
-    expected: Callable[[str, str], bool] = lambda pattern, check: False
 
     def check(self, page: Page, label: str, response: Response | None, *, error_page: bool = False) -> None:
         """axe at desktop width, no sideways scroll at desktop width and at 320 px, and the raw HTML kept."""
@@ -111,12 +107,10 @@ class Crawler:
         if response is not None and response.status >= 500 and not error_page:
             self.findings.broken.append(f"{where}: HTTP {response.status}")
         page.set_viewport_size(DESKTOP)
-        for violation in axe_violations(page):
-            if not self.expected(pattern, violation.split(":")[0]):
-                self.findings.axe.append(f"{where}: {violation}")
+        self.findings.axe.extend(f"{where}: {violation}" for violation in axe_violations(page))
         for size in (DESKTOP, NARROW):
             page.set_viewport_size(size)
-            if page.evaluate(SCROLLS_SIDEWAYS) and not self.expected(pattern, "reflow"):
+            if page.evaluate(SCROLLS_SIDEWAYS):
                 width = page.evaluate("document.documentElement.scrollWidth")
                 self.findings.sideways.append(
                     f"{where}: {width} px wide at a {size['width']} px viewport ({page.evaluate(TOO_WIDE)})"
@@ -188,7 +182,7 @@ class Crawler:
         return pattern_of(parts.path)
 
 
-def nu_errors(findings: Findings, expected: Callable[[str, str], bool] = lambda pattern, check: False) -> list[str]:
+def nu_errors(findings: Findings) -> list[str]:
     """One batch run of the W3C Nu HTML checker over every saved page: its errors, by page."""
     if not findings.pages:
         return []
@@ -202,8 +196,8 @@ def nu_errors(findings: Findings, expected: Callable[[str, str], bool] = lambda 
     by_name = {path.name: page for path, page in findings.pages.items()}
     errors = []
     for m in messages:
-        where, pattern = by_name.get(str(m.get("url", "")).rsplit("/", 1)[-1], (str(m.get("url")), ""))
-        if m.get("type") != "error" or expected(pattern, f"nu:{m['message']}"):
+        where, _ = by_name.get(str(m.get("url", "")).rsplit("/", 1)[-1], (str(m.get("url")), ""))
+        if m.get("type") != "error":
             continue
         errors.append(f"{where} line {m.get('lastLine')}: {m['message']} ({m.get('extract', '').strip()[:120]})")
     return errors
