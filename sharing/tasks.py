@@ -28,10 +28,10 @@ def notify_request_made(request_id: int) -> int:
     request = AccessRequest.every.select_related("case", "requester__agency").get(pk=request_id)
     number = request.case.number if request.case is not None else ""
     link = f"{settings.SITE_URL}{reverse('sharing:requests')}"
+    who = f"{request.requester.get_full_name() or request.requester.username} ({request.requester.agency.name})"
     return send_mail(
         subject=f"Access requested to {number}",
-        message=f"{request.requester.username} ({request.requester.agency.name}) asks for access to "
-        f"{number}.\n\nAnswer it in Prevent Panel: {link}",
+        message=f"{who} asks for access to {number}.\n\nAnswer it in Prevent Panel: {link}",
         from_email=None,
         recipient_list=_coordinators(request.case.owning_agency_id if request.case is not None else 0),
     )
@@ -58,9 +58,10 @@ def notify_request_answered(request_id: int) -> int:
 def notify_break_glass(grant_id: int) -> int:
     grant = ShareGrant.objects.select_related("case", "user__agency").get(pk=grant_id)
     assert grant.user is not None  # noqa: S101 - break-glass grants are always to one user
+    who = f"{grant.user.get_full_name() or grant.user.username} ({grant.user.agency.name})"
     return send_mail(
         subject=f"Break-glass access to {grant.case.number}",
-        message=f"{grant.user.username} ({grant.user.agency.name}) took emergency access to {grant.case.number} "
+        message=f"{who} took emergency access to {grant.case.number} "
         f"until {grant.ends_at:%-d %B %Y %H:%M}. Auditors will review it.",
         from_email=None,
         recipient_list=_coordinators(grant.case.owning_agency_id),

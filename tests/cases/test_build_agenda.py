@@ -213,11 +213,11 @@ class BuildAgendaTestCase(BaseTestCase):
         self.client.force_login(self.casey)
         page = self.client.get(f"/cases/meetings/{self.meeting.reference}/")
         self.assertNotContains(page, "core member")
-        self.assertContains(page, f"for {self.listed.number} (off the agenda")
+        self.assertContains(page, f'for <span class="app-reference">{self.listed.number}</span> (off the agenda')
 
         [back] = on_agenda(self.meeting, self.listed, actor=self.casey)
         self.assertEqual(list(invitation.items.all()), [back])
         self.assertIn(self.listed.number, visible_cases(self.harper).values_list("number", flat=True))
         page = self.client.get(f"/cases/meetings/{self.meeting.reference}/")
-        self.assertContains(page, f"for {self.listed.number}</li>", html=False)
+        self.assertContains(page, f'for <span class="app-reference">{self.listed.number}</span></li>', html=False)
         self.assertNotIn(kept, invitation.items.all())

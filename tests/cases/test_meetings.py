@@ -80,7 +80,9 @@ class MeetingsTestCase(BaseTestCase):
                 (self.charlie, str(case.pk), {"meeting": str(meeting.reference)}),
             )
         self.client.force_login(self.casey)
-        self.assertContains(self.client.get(f"/cases/{cases[0].reference}/access/"), "meeting.agenda_viewed")
+        self.assertContains(
+            self.client.get(f"/cases/{cases[0].reference}/access/"), "Viewed a case on a meeting&#x27;s agenda"
+        )
 
     def test_inviting_and_circulating_from_the_pages(self) -> None:
         meeting = plan_meeting(organiser=self.casey, chair=self.charlie)

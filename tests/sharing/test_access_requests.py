@@ -87,7 +87,7 @@ class AccessRequestsTestCase(BaseTestCase):
         self.assertEqual(email.to, [self.casey.email])
         self.assertEqual(email.subject, f"Access requested to {self.case.number}")
         self.assertIn(self.case.number, email.body)
-        self.assertIn("harper (Testshire Health)", email.body)
+        self.assertIn(f"{self.harper.get_full_name()} (Testshire Health)", email.body)
         self.assertIn("/sharing/requests/", email.body)
         self.assertNoName(f"{email.subject} {email.body}")
 
@@ -116,7 +116,7 @@ class AccessRequestsTestCase(BaseTestCase):
         page = self.client.get("/sharing/requests/")
         self.assertContains(page, "Waiting for your answer")
         self.assertContains(page, self.case.number)
-        self.assertContains(page, "harper (Testshire Health)")
+        self.assertContains(page, f"{self.harper.get_full_name()} (Testshire Health)")
         (listed,) = entries_since(mark)
         self.assertEqual(listed.event, "sharing.requests_listed")
         self.assertEqual(listed.additional_data, {"shown": [self.case.number], "count": 1, "filters": {}})

@@ -96,7 +96,7 @@ class BreakGlassTestCase(BaseTestCase):
         self.assertNotIn(self.otherton_chair.email, email.to)
         self.assertNotIn(self.casey.email, email.to)
         self.assertEqual(email.subject, f"Break-glass access to {self.case.number}")
-        self.assertIn("pat (Testshire Police) took emergency access", email.body)
+        self.assertIn(f"{self.pat.get_full_name()} (Testshire Police) took emergency access", email.body)
         self.assertIn(self.case.number, email.body)
         self.assertNotIn("Willow", f"{email.subject} {email.body}")
         self.assertNotIn("Glasscase", f"{email.subject} {email.body}")
