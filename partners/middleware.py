@@ -68,7 +68,7 @@ class SessionLimitsMiddleware:
                 reason = "idle" if absolute > 0 else "absolute"
                 audit.record_session_expired(user=user, reason=reason)
                 logout(request)
-                note_signed_out(request.session, reason)
+                note_signed_out(request.session, reason, user_id=user.pk)
                 messages.info(
                     request,
                     "You were signed out because you had not used the service for "
@@ -84,7 +84,7 @@ class SessionLimitsMiddleware:
                 if mfa.is_verified(request):
                     # The first page after signing in again (the one `next` named) may say why the last
                     # session ended; the pages after it may not.
-                    request.signed_out_reason = pop_signed_out(request.session)  # type: ignore[attr-defined]
+                    request.signed_out_reason = pop_signed_out(request.session, user_id=request.user.pk)  # type: ignore[attr-defined]
         return self.get_response(request)
 
 

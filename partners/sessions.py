@@ -47,18 +47,21 @@ def in_words(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def note_signed_out(session: Any, reason: str) -> None:
-    session[SIGNED_OUT] = {"reason": reason, "at": int(time.time())}
+def note_signed_out(session: Any, reason: str, *, user_id: int) -> None:
+    # Whose session it was: on a shared computer the next person to sign in must not be told it was theirs.
+    session[SIGNED_OUT] = {"reason": reason, "at": int(time.time()), "user": user_id}
 
 
-def pop_signed_out(session: Any) -> str | None:
-    """Why this browser's last session ended, once (then forgotten), if it was within the last hour. The
-    session limits middleware takes it on the first page after the second factor, as
+def pop_signed_out(session: Any, *, user_id: int) -> str | None:
+    """Why this browser's last session ended, once (then forgotten), if it was within the last hour and it
+    was this person's. The session limits middleware takes it on the first page after the second factor, as
     `request.signed_out_reason` (see signed_out_reason)."""
     if SIGNED_OUT not in session:
         return None  # no write to the session
     noted = session.pop(SIGNED_OUT, None)
     if not isinstance(noted, dict) or time.time() - noted.get("at", 0) > SIGNED_OUT_REMEMBERED:
+        return None
+    if noted.get("user") != user_id:
         return None
     reason = noted.get("reason")
     return reason if reason in {"idle", "absolute"} else None

@@ -64,8 +64,8 @@ MIDDLEWARE = [
     # time; PDFs are compressed already). Above every middleware that reads or changes the body. BREACH,
     # the attack on secrets in compressed pages, finds nothing to recover: the CSRF token in a page is
     # masked afresh for every response, so it never repeats; Django adds a random-length "Heal the Breach"
-    # pad to every gzip response; and SameSite=Lax cookies keep other sites from making the many signed-in
-    # requests the attack needs.
+    # pad to every gzip response. (SameSite=Lax does not stop the attack's many requests: a cross-site GET
+    # navigation still carries the cookies; the masking and the pad are the protection.)
     "prevent_panel.middleware.TextGZipMiddleware",
     # Below WhiteNoise, so every response Django makes (pages, PDFs, errors) gets no-store and the CSP.
     "prevent_panel.middleware.NoStoreMiddleware",

@@ -77,3 +77,11 @@ def why_you_can_see(user: Any, case: Case) -> list[Reason]:
         )
         reasons.extend(_grant_reason(user, grant) for grant in grants)
     return reasons
+
+
+def why_a_partner_can_see(user: Any, case: Case) -> list[Reason]:
+    """For the case header: a partner is told why they see the case and until when; the owning council,
+    which sees its own cases as a matter of course, is not (the case came through the gate, so its level is set)."""
+    if getattr(case, "access_level", None) == AccessLevel.OWNER:
+        return []
+    return why_you_can_see(user, case)

@@ -24,8 +24,7 @@ from sharing.access import (
     visible_support_elements,
     who_can_see,
 )
-from sharing.policy import AccessLevel
-from sharing.reasons import why_you_can_see
+from sharing.reasons import why_a_partner_can_see
 
 # Each tab and the action it needs (sharing.access decides who has it).
 TABS = [
@@ -63,7 +62,7 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "can_assess": can(user, case, Capability.ASSESS),
         "can_plan": can(user, case, Capability.PLAN),
         # A partner is told why they see the case and until when; the owning council needs no telling.
-        "why_seen": [] if case.access_level == AccessLevel.OWNER else why_you_can_see(user, case),  # type: ignore[attr-defined]
+        "why_seen": why_a_partner_can_see(user, case),
     }
 
 

@@ -151,6 +151,9 @@ class Crawler:
             queue.extend(link.split("#")[0] for link in links)
             if not urlsplit(url).path.startswith(NO_EMPTY_SUBMIT_PREFIXES):
                 self.submit_forms_empty(page, label, url)
+        # Stopping at MAX_PAGES must not pass in silence: a kind of page still waiting is one never checked.
+        left = sorted({key for url in queue if (key := self.key(url)) is not None and not per_pattern[key]})
+        self.findings.broken.extend(f"{label}: stopped at {MAX_PAGES} pages before reaching {key}" for key in left)
 
     def submit_forms_empty(self, page: Page, label: str, url: str) -> None:
         pattern = pattern_of(urlsplit(url).path)
@@ -192,12 +195,16 @@ def nu_errors(findings: Findings) -> list[str]:
         text=True,
         check=False,
     )
-    messages = json.loads(result.stderr or result.stdout)["messages"]
+    output = result.stderr or result.stdout
+    if result.returncode and not output.lstrip().startswith("{"):
+        return [f"the Nu checker failed (exit {result.returncode}): {output.strip()[:500]}"]
+    messages = json.loads(output)["messages"]
     by_name = {path.name: page for path, page in findings.pages.items()}
     errors = []
     for m in messages:
         where, _ = by_name.get(str(m.get("url", "")).rsplit("/", 1)[-1], (str(m.get("url")), ""))
-        if m.get("type") != "error":
+        # Errors and the checker's own failures ("non-document-error": a page it could not read) both count.
+        if m.get("type") == "info":
             continue
         errors.append(f"{where} line {m.get('lastLine')}: {m['message']} ({m.get('extract', '').strip()[:120]})")
     return errors

@@ -1,4 +1,5 @@
-"""Steps shared by the browser tests: signing in (one place, through the second factor) and axe-core checks."""
+"""Steps shared by the browser tests: signing in (one place, through the second factor), filling in a referral
+and axe-core checks."""
 
 from __future__ import annotations
 
@@ -68,3 +69,23 @@ def assert_accessible(page: Page) -> None:
     """Zero WCAG 2.2 A/AA violations found by axe-core on the current page."""
     violations = axe_violations(page)
     assert violations == [], f"axe-core on {page.url}:\n" + "\n".join(violations)
+
+
+def fill_referral_details(
+    page: Page, *, first: str, last: str, born: tuple[int, int, int], address: str, postcode: str, contact: str
+) -> None:
+    """Every field of the referral form but the concern (which the tests type in their own way)."""
+    page.get_by_label("First name").fill(first)
+    page.get_by_label("Last name").fill(last)
+    for part, value in zip(("Day", "Month", "Year"), born, strict=True):
+        page.get_by_label(part).fill(str(value))
+    page.get_by_label("Female").check()
+    page.get_by_label("Address").fill(address)
+    page.get_by_label("Postcode").fill(postcode)
+    page.get_by_label("Police force area").select_option("Testshire")
+    page.get_by_label("Referral source sector").select_option(label="Education")
+    page.get_by_label("Type of concern").select_option(label="Extreme right-wing")
+    page.get_by_label("Referrer's name").fill("A Teacher")
+    page.get_by_label("Referrer's organisation").fill("Test Academy")
+    page.get_by_label("Referrer's phone or email").fill(contact)
+    page.locator("#id_immediate_risk_2").check()

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from cases.models import Case, ReferralDraft
 from cases.services import drafts
 from partners.models import AgencyKind, Role, User
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, fill_referral_details, sign_in
 from tests.clients import next_code
 from tests.factories import PASSWORD, make_agency, make_user
 
@@ -31,21 +31,15 @@ def people() -> None:
 
 
 def fill_all_but_the_concern(page: Page) -> None:
-    page.get_by_label("First name").fill("Slow")
-    page.get_by_label("Last name").fill("Typist")
-    page.get_by_label("Day").fill("2")
-    page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill("2009")
-    page.get_by_label("Female").check()
-    page.get_by_label("Address").fill("4 Synthetic Close")
-    page.get_by_label("Postcode").fill("TE1 4EF")
-    page.get_by_label("Police force area").select_option("Testshire")
-    page.get_by_label("Referral source sector").select_option(label="Education")
-    page.get_by_label("Type of concern").select_option(label="Extreme right-wing")
-    page.get_by_label("Referrer's name").fill("A Teacher")
-    page.get_by_label("Referrer's organisation").fill("Test Academy")
-    page.get_by_label("Referrer's phone or email").fill("01234 222222")
-    page.locator("#id_immediate_risk_2").check()
+    fill_referral_details(
+        page,
+        first="Slow",
+        last="Typist",
+        born=(2, 3, 2009),
+        address="4 Synthetic Close",
+        postcode="TE1 4EF",
+        contact="01234 222222",
+    )
 
 
 def focused_id(page: Page) -> str:

@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, Stage
 from partners.models import AgencyKind, Role
-from tests.browser.helpers import assert_accessible, sign_in
+from tests.browser.helpers import assert_accessible, fill_referral_details, sign_in
 from tests.factories import PASSWORD, make_agency, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,21 +22,15 @@ def test_a_referral_is_logged_screened_to_channel_and_listed(live_server, page: 
     assert_accessible(page)
 
     # First attempt: a date of birth in the future and no concern.
-    page.get_by_label("First name").fill("Elder")
-    page.get_by_label("Last name").fill("Browsercase")
-    page.get_by_label("Day").fill("1")
-    page.get_by_label("Month").fill("1")
-    page.get_by_label("Year").fill("2999")
-    page.get_by_label("Female").check()
-    page.get_by_label("Address").fill("3 Synthetic Lane")
-    page.get_by_label("Postcode").fill("TE1 3CD")
-    page.get_by_label("Police force area").select_option("Testshire")
-    page.get_by_label("Referral source sector").select_option(label="Education")
-    page.get_by_label("Type of concern").select_option(label="Extreme right-wing")
-    page.get_by_label("Referrer's name").fill("A Teacher")
-    page.get_by_label("Referrer's organisation").fill("Test Academy")
-    page.get_by_label("Referrer's phone or email").fill("01234 111111")
-    page.locator("#id_immediate_risk_2").check()
+    fill_referral_details(
+        page,
+        first="Elder",
+        last="Browsercase",
+        born=(1, 1, 2999),
+        address="3 Synthetic Lane",
+        postcode="TE1 3CD",
+        contact="01234 111111",
+    )
     page.get_by_role("button", name="Log referral").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Date of birth must be in the past")

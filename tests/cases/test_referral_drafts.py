@@ -234,6 +234,20 @@ class SignedOutReferralTestCase(BaseTestCase):
         # Said on that page only: opening a draft afterwards says nothing about it.
         self.assertNotContains(self.client.get(f"/cases/new/?draft={draft.reference}"), "You were signed out")
 
+    def test_the_next_person_on_the_same_browser_is_not_told_why_someone_else_was_signed_out(self) -> None:
+        cora = make_user(agency=self.council, role=Role.PREVENT_COORDINATOR, username="cora", first_name="Cora")
+        give_totp_device(self.casey)
+        give_totp_device(cora)
+        self.client.force_login(self.casey)
+        with mock.patch("time.time", return_value=time.time() + settings.SESSION_IDLE_SECONDS + 60):
+            self.client.get("/cases/")
+            # The browser is sent to the sign-in page, which says why the session ended.
+            self.assertContains(self.client.get("/sign-in/"), "You were signed out because")
+        # Cora signs in on the computer Casey left: the note about Casey's session is not hers.
+        self.client.post("/sign-in/", {"username": "cora", "password": PASSWORD})
+        self.client.post("/account/two-factor/", {"code": next_code(cora)})
+        self.assertNotContains(self.client.get("/cases/new/"), "You were signed out")
+
     def test_a_form_refused_by_the_csrf_check_leads_back_to_its_page(self) -> None:
         client = Client(enforce_csrf_checks=True)
         client.force_login(self.casey)
