@@ -61,11 +61,7 @@ class RequestAccessForm(GovUKFormMixin, forms.Form):
         help_text="For example, PP-2026-00042",
         error_messages={"required": "Enter the case reference, for example PP-2026-00042"},
     )
-    case = forms.UUIDField(
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages={"invalid": "The link you followed does not name a case: ask by the case reference"},
-    )
+    case = forms.UUIDField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why do you need access?",
@@ -74,7 +70,7 @@ class RequestAccessForm(GovUKFormMixin, forms.Form):
 
     def __init__(self, *args: Any, by_link: UUID | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if by_link is not None or (self.data.get("case") if self.is_bound else None):
+        if by_link is not None or _names_a_case(self.data.get("case") if self.is_bound else None):
             # Asked by the link: the hidden reference stands for the number, which is not asked for.
             del self.fields["number"]
             if by_link is not None:
@@ -85,6 +81,16 @@ class RequestAccessForm(GovUKFormMixin, forms.Form):
     @property
     def by_link(self) -> bool:
         return "case" in self.fields
+
+
+def _names_a_case(value: object) -> bool:
+    """A link's reference that can be read; a broken one falls back to asking for the number, so the error
+    lands on a field the person can fill in, never on the hidden one."""
+    try:
+        UUID(str(value))
+    except ValueError:
+        return False
+    return value is not None
 
 
 class AnswerRequestForm(GovUKFormMixin, forms.Form):

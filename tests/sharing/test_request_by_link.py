@@ -97,10 +97,13 @@ class AskForAccessByLinkTestCase(BaseTestCase):
         self.assertContains(response, 'href="#id_reason"', status_code=400)
         self.assertEqual(AccessRequest.every.count(), 0)
 
-    def test_a_broken_link_is_refused_in_words(self) -> None:
+    def test_a_broken_link_asks_for_the_case_reference_instead(self) -> None:
         self.client.force_login(self.harper)
         response = self.client.post("/sharing/requests/", {"case": "not-a-reference", "reason": REASON})
-        self.assertContains(response, "The link you followed does not name a case", status_code=400)
+        # The error links to a field the person can fill in, and what they typed is kept.
+        self.assertContains(response, 'href="#id_number"', status_code=400)
+        self.assertContains(response, "Enter the case reference, for example PP-2026-00042", status_code=400)
+        self.assertContains(response, REASON, status_code=400)
         self.assertEqual(AccessRequest.every.count(), 0)
 
 
