@@ -140,6 +140,10 @@ class SealedExportTestCase(CommittingTestCase):
         pages = pdf_pages(file_of(job, "pdf"))
         cover = pages[0].replace("\n", " ")
         self.assertIn("Every entry in this export is sealed", cover)
+        # The cover tells the auditor whom to ask and what to quote, never a server command (issue 15 finding 7).
+        self.assertNotIn("manage.py", cover)
+        self.assertRegex(cover, r"Ask your system administrator .* to verify seal \d+ with root [0-9a-f ]{64}")
+        self.assertIn("They will confirm in writing", cover)
         seal_id = int(cover.split("the chain root at seal ")[1].split(" ")[0])
         root = cover.split(" is ", 1)[1].split(".")[0].replace(" ", "")[:64]
         out = StringIO()
