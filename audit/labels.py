@@ -28,6 +28,7 @@ _CASE_CHANGES = {
     "plan": ("a support plan, action or review form", "change the support plan, actions or reviews"),
     "decide": ("the panel decision form", "record a panel decision"),
     "share": ("the sharing page or a sharing form", "share the case or answer an access request"),
+    "correct": ("a form to correct a record or tell others of a correction", "correct a record or tell others"),
 }
 
 # A service-wide permission the role does not have (sharing.access.require): "<capability>.denied".
@@ -44,6 +45,8 @@ _REFUSED = {
     "decide": "record a panel decision",
     "access_history": "see who has seen a case",
     "share": "share a case",
+    "correct": "correct a record of a case",
+    "correction_history": "see the earlier values of corrected records",
     "create_referral": "log a referral",
     "request_access": "ask for access to a case",
     "break_glass": "take emergency access to a case",
@@ -77,6 +80,9 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.review_scheduled": "Scheduled a review",
             "case.review_completed": "Completed a review",
             "case.access_history": "Viewed who has seen a case",
+            "case.record_corrected": "Corrected a record of a case",
+            "case.correction_history": "Viewed the history of a corrected record",
+            "case.correction_notified": "Told others of a correction to a case",
             "referral_draft.saved": "Saved a draft referral",
             "referral_draft.opened": "Opened a draft referral",
             "referral_draft.listed": "Listed their draft referrals",
@@ -122,6 +128,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "sharing.request_refused": "Refused an access request",
             "sharing.requests_listed": "Listed access requests",
             "sharing.break_glass": "Took emergency access to a case",
+            "sharing.disclosed": "Told an agency or a person about a case",
         },
     ),
     (

@@ -6,6 +6,7 @@ from cases.views import (
     case_list,
     case_page,
     casework,
+    corrections,
     dashboard,
     drafts,
     meeting_mode,
@@ -41,6 +42,13 @@ case_urls = [
     path("actions/<uuid:action>/done/", casework.complete_action, name="complete_action"),
     path("reviews/new/", casework.schedule_review, name="schedule_review"),
     path("reviews/<uuid:review>/done/", casework.complete_review, name="complete_review"),
+    path("person/correct/", corrections.correct_subject, name="correct_subject"),
+    path("referral/correct/", corrections.correct_referral, name="correct_referral"),
+    path("actions/<uuid:action>/correct/", corrections.correct_action, name="correct_action"),
+    path("reviews/<uuid:review>/correct/", corrections.correct_review, name="correct_review"),
+    path("plan/<uuid:element>/correct/", corrections.correct_support, name="correct_support"),
+    path("corrections/<uuid:correction>/tell/", corrections.tell, name="tell"),
+    path("corrections/<slug:kind>/<uuid:record>/", corrections.history, name="correction_history"),
 ]
 
 meeting_urls = [

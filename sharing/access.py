@@ -153,7 +153,7 @@ def _allowed(user: Any, level: AccessLevel | None, action: Capability) -> bool:
 
 
 # Capabilities that change a case: a GET through the gate only opens their form (or page), a POST sends it.
-CASE_CHANGES = CASE_CAPABILITIES - READ - {Capability.ACCESS_HISTORY}
+CASE_CHANGES = CASE_CAPABILITIES - READ - {Capability.ACCESS_HISTORY, Capability.CORRECTION_HISTORY}
 
 
 def _case_event(action: Capability) -> str:

@@ -162,3 +162,45 @@ class AccessRequest(models.Model):
         if self.case is None:
             raise AccessRequest.DoesNotExist("This request matched no case.")
         return self.case
+
+
+class DisclosureKind(models.TextChoices):
+    """What was disclosed, in kind (the register of disclosures grows kinds as it grows uses)."""
+
+    CORRECTION_NOTICE = "correction_notice", "Told of a correction to the case"
+
+
+class DisclosureBasis(models.TextChoices):
+    RECTIFICATION_NOTICE = "gdpr_art_19", "UK GDPR Art 19: those the record was disclosed to are told of a correction"
+
+
+class Disclosure(models.Model):
+    """Something about a case told to an agency or one person outside the owning council: to whom, what (in
+    words, never personal data beyond the case number), why, when and by whom (sharing.disclosures)."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="disclosures")
+    agency = models.ForeignKey("partners.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=30, choices=DisclosureKind.choices)
+    what = models.TextField()
+    basis = models.CharField(max_length=20, choices=DisclosureBasis.choices)
+    disclosed_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="disclosure_to_agency_or_user",
+                condition=(Q(agency__isnull=False) & Q(user__isnull=True))
+                | (Q(agency__isnull=True) & Q(user__isnull=False)),
+                violation_error_message="A disclosure is to one agency or to one person.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure {str(self.reference)[:8]}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"case_reference": self.case.number}

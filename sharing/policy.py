@@ -51,6 +51,8 @@ class Capability(models.TextChoices):
     DECIDE = "decide", "Record a panel decision"
     ACCESS_HISTORY = "access_history", "See who has seen the case"
     SHARE = "share", "Share the case and answer access requests"
+    CORRECT = "correct", "Correct a record of the case"
+    CORRECTION_HISTORY = "correction_history", "See the earlier values of corrected records"
     # Service-wide.
     CREATE_REFERRAL = "create_referral", "Log a referral"
     REQUEST_ACCESS = "request_access", "Ask for access to a case"
@@ -88,16 +90,21 @@ CASE_CAPABILITIES = frozenset(
         Capability.DECIDE,
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
+        Capability.CORRECT,
+        Capability.CORRECTION_HISTORY,
     }
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
 CASEWORK = READ | {Capability.ADD_NOTE, Capability.ASSESS, Capability.MOVE, Capability.PLAN}
+# Putting a record right (UK GDPR Art 16) is the owning council's, whose record it is.
+OWNER_ONLY = frozenset({Capability.CORRECT, Capability.CORRECTION_HISTORY})
 
 # What each role may do at all.
 ORGANISER = frozenset({Capability.VIEW_DASHBOARD, Capability.VIEW_MEETING, Capability.ORGANISE_MEETING})
 ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.PREVENT_COORDINATOR: CASEWORK
     | ORGANISER
+    | OWNER_ONLY
     | {
         Capability.CONSENT,
         Capability.ACCESS_HISTORY,
@@ -111,6 +118,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         Capability.CONSENT,
         Capability.DECIDE,
         Capability.ACCESS_HISTORY,
+        Capability.CORRECTION_HISTORY,
         Capability.SHARE,
         Capability.REQUEST_ACCESS,
         Capability.BREAK_GLASS,
@@ -126,11 +134,11 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.DECIDE_ACCESS_CHANGE}),
 }
 
-# What each kind of access to a case allows. The levels form a chain, each allowing all that the next
-# allows (police ⊃ owner ⊃ full ⊃ provider ⊃ summary), so the strongest way of seeing a case decides.
+# What each kind of access to a case allows: owner, police ⊃ full ⊃ provider ⊃ summary, so the strongest
+# way decides (owner and police, which differ by screening and corrections, never meet in one person).
 LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
     AccessLevel.OWNER: CASE_CAPABILITIES - {Capability.SCREEN},
-    AccessLevel.POLICE: CASE_CAPABILITIES,
+    AccessLevel.POLICE: CASE_CAPABILITIES - OWNER_ONLY,
     AccessLevel.FULL: READ | {Capability.ADD_NOTE},
     AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
     AccessLevel.PROVIDER: frozenset({Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE}),
@@ -372,11 +380,7 @@ def routes(case: Case) -> list[Route]:
     return [route for way in WAYS for route in way.routes(case)]
 
 
-# --- panel meetings ---------------------------------------------------------------------------------
-# The owning council's coordinators and chairs see and organise its meetings; only a panel chair runs
-# one. Anyone else sees a meeting only when they or their agency are invited, and then only the agenda
-# cases they may see anyway (by their own access or a meeting-scoped grant): a meeting never widens what
-# a case shows.
+# --- panel meetings (the rule in words: sharing/access.py) -----------------------------------------
 
 
 class MeetingLevel(models.TextChoices):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from partners.models import Role, User
 from sharing import services
-from sharing.models import AccessRequest, RequestStatus, ShareGrant
+from sharing.models import AccessRequest, Disclosure, RequestStatus, ShareGrant
 
 
 def _coordinators(agency_id: int) -> list[str]:
@@ -65,6 +65,24 @@ def notify_break_glass(grant_id: int) -> int:
         f"until {grant.ends_at:%-d %B %Y %H:%M}. Auditors will review it.",
         from_email=None,
         recipient_list=_coordinators(grant.case.owning_agency_id),
+    )
+
+
+@shared_task(name="sharing.notify_disclosure", ignore_result=True)
+def notify_disclosure(disclosure_id: int) -> int:
+    """Email a disclosure's words to the person it was made to, or to the active people of the agency."""
+    disclosure = Disclosure.objects.select_related("case", "user").get(pk=disclosure_id)
+    if disclosure.user is not None:
+        emails = [disclosure.user.email] if disclosure.user.is_active and disclosure.user.email else []
+    else:
+        people = User.objects.caseworkers().filter(agency_id=disclosure.agency_id).exclude(email="")
+        emails = list(people.values_list("email", flat=True))
+    link = f"{settings.SITE_URL}{reverse('cases:list')}"
+    return send_mail(
+        subject=f"About case {disclosure.case.number}",
+        message=f"{disclosure.what}\n\nSign in to Prevent Panel: {link}",
+        from_email=None,
+        recipient_list=emails,
     )
 
 

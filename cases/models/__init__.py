@@ -13,6 +13,7 @@ the order Django registers them (content types, the admin) in:
 - casework: notes, assessments, consent, the support plan, actions, reviews, decisions
 - meetings: panel meetings, agenda items, invitations, attendance
 - drafts: referral drafts (the referral form as typed, not yet logged)
+- corrections: corrections of a case's records, with their earlier values (UK GDPR Art 16)
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -49,6 +50,7 @@ from cases.models.choices import (
     ReviewKind,
     Stage,
 )
+from cases.models.corrections import CORRECTABLE_FIELDS, CorrectedRecord, Correction
 from cases.models.drafts import ReferralDraft
 from cases.models.meetings import (
     AgendaItem,
@@ -71,6 +73,7 @@ from cases.models.subjects import (
 
 __all__ = [
     "AGENDA_STAGES",
+    "CORRECTABLE_FIELDS",
     "OPEN_STAGES",
     "POST_EXIT_STAGES",
     "REVIEW_DUE_DAYS",
@@ -88,6 +91,8 @@ __all__ = [
     "Consent",
     "ConsentGiver",
     "ConsentStatus",
+    "CorrectedRecord",
+    "Correction",
     "Decision",
     "DecisionOutcome",
     "Gender",

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from audit.models import AuditEntry
 from cases.models import AgendaItem, Case, Referral, Stage
 from cases.services import casework, decisions, stages
+from cases.services.corrections import corrected_references
 from partners.http import AuthenticatedHttpRequest
 from sharing.access import (
     Capability,
@@ -61,6 +62,9 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "can_note": can(user, case, Capability.ADD_NOTE),
         "can_assess": can(user, case, Capability.ASSESS),
         "can_plan": can(user, case, Capability.PLAN),
+        "can_correct": can(user, case, Capability.CORRECT),
+        # The records with a history of corrections, linked from where each is shown (owner only).
+        "corrected": corrected_references(case) if can(user, case, Capability.CORRECTION_HISTORY) else set(),
         # A partner is told why they see the case and until when; the owning council needs no telling.
         "why_seen": why_a_partner_can_see(user, case),
     }
@@ -100,7 +104,12 @@ def chronology(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespon
     case, page = _open_tab(request, reference, "chronology")
     notes = visible_notes(request.user, case).select_related("author", "originator_agency")
     changes = case.stage_changes.select_related("actor")
-    entries = [{"at": n.created_at, "note": n} for n in notes] + [{"at": c.at, "change": c} for c in changes]
+    corrections = case.corrections.select_related("actor__agency")
+    entries = [
+        *({"at": n.created_at, "note": n} for n in notes),
+        *({"at": c.at, "change": c} for c in changes),
+        *({"at": c.at, "correction": c} for c in corrections),
+    ]
     return render(
         request, "cases/tab_chronology.html", {**page, "entries": sorted(entries, key=lambda e: e["at"], reverse=True)}
     )

@@ -24,13 +24,15 @@ from tests.url_crawl import routes
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("cases", "sharing", "audit", "partners", "prevent_panel", "lib")
 
-CHANGES = CASE_CAPABILITIES - READ - {Capability.ACCESS_HISTORY}
+CHANGES = CASE_CAPABILITIES - READ - {Capability.ACCESS_HISTORY, Capability.CORRECTION_HISTORY}
 MEETING_ACTIONS = frozenset().union(*MEETING_LEVEL_ACTIONS.values()) - {Capability.VIEW_MEETING}
 # Each event f-string in the code, as written, and every value it takes. A new f-string fails the scan
 # until it is listed here with its values (and they have labels).
 EXPANSIONS: dict[str, set[str]] = {
     "f'case.{action.value}.form_opened'": {f"case.{c.value}.form_opened" for c in CHANGES},
-    "f'case.{action.value}'": {f"case.{c.value}" for c in CHANGES | {Capability.ACCESS_HISTORY}},
+    "f'case.{action.value}'": {
+        f"case.{c.value}" for c in CHANGES | {Capability.ACCESS_HISTORY, Capability.CORRECTION_HISTORY}
+    },
     "f'{action.value}.denied'": {f"{c.value}.denied" for c in Capability},
     "f'meeting.{action.value}'": {f"meeting.{c.value}" for c in MEETING_ACTIONS},
     "f'account.change_{decision}_refused'": {f"account.change_{d}_refused" for d in ("approve", "reject", "withdraw")},
