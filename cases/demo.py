@@ -47,7 +47,7 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
-from cases.services import casework, decisions, meetings, referrals, stages
+from cases.services import casework, corrections, decisions, meetings, referrals, stages
 from cases.vaf import Rating
 from partners.models import Agency, User
 
@@ -178,6 +178,15 @@ def seed_cases(*, people: list[User]) -> None:
     for spec in sorted(DEMO_CASES, key=lambda s: -s.days_ago):
         seeder.seed(spec)
     seeder.hold_meetings()
+    # One correction, so the chronology, a history of corrections and the Art 19 page have one to show.
+    first = Case.objects.filter(owning_agency__code=LEAD_COUNCIL).order_by("number").first()
+    if first is not None:
+        corrections.correct_referral(
+            case=first,
+            actor=seeder.coordinator,
+            changes={"referrer_contact": f"referrer-{first.number[-2:]}@example.net"},
+            reason="The referrer's email address was typed wrongly (synthetic).",
+        )
 
 
 def seed_next_meeting(*, people: list[User]) -> None:

@@ -96,15 +96,14 @@ CASE_CAPABILITIES = frozenset(
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
 CASEWORK = READ | {Capability.ADD_NOTE, Capability.ASSESS, Capability.MOVE, Capability.PLAN}
-# Putting a record right (UK GDPR Art 16) is the owning council's, whose record it is.
-OWNER_ONLY = frozenset({Capability.CORRECT, Capability.CORRECTION_HISTORY})
+CORRECTIONS = frozenset({Capability.CORRECT, Capability.CORRECTION_HISTORY})
 
 # What each role may do at all.
 ORGANISER = frozenset({Capability.VIEW_DASHBOARD, Capability.VIEW_MEETING, Capability.ORGANISE_MEETING})
 ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.PREVENT_COORDINATOR: CASEWORK
     | ORGANISER
-    | OWNER_ONLY
+    | CORRECTIONS
     | {
         Capability.CONSENT,
         Capability.ACCESS_HISTORY,
@@ -134,11 +133,12 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.DECIDE_ACCESS_CHANGE}),
 }
 
-# What each kind of access to a case allows: owner, police ⊃ full ⊃ provider ⊃ summary, so the strongest
-# way decides (owner and police, which differ by screening and corrections, never meet in one person).
+# What each kind of access to a case allows. The levels form a chain, each allowing all that the next
+# allows (police ⊃ owner ⊃ full ⊃ provider ⊃ summary), so the strongest way decides. Corrections (UK GDPR
+# Art 16) stay the owning council's by role: only its coordinators correct, and they and its chairs see them.
 LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
     AccessLevel.OWNER: CASE_CAPABILITIES - {Capability.SCREEN},
-    AccessLevel.POLICE: CASE_CAPABILITIES - OWNER_ONLY,
+    AccessLevel.POLICE: CASE_CAPABILITIES,
     AccessLevel.FULL: READ | {Capability.ADD_NOTE},
     AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
     AccessLevel.PROVIDER: frozenset({Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE}),

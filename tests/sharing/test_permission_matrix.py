@@ -44,14 +44,16 @@ CASE_ACTIONS = [
     "decide",
     "access_history",
     "share",
+    "correct",
+    "correction_history",
 ]
 READ = {"view", "view_full", "view_plan"}
 CASEWORK = READ | {"add_note", "assess", "move", "plan"}
 
 # What each role may do to a case at all.
 ROLE_TABLE: dict[str, set[str]] = {
-    "prevent_coordinator": CASEWORK | {"consent", "access_history", "share"},
-    "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share"},
+    "prevent_coordinator": CASEWORK | {"consent", "access_history", "share", "correct", "correction_history"},
+    "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share", "correction_history"},
     "police_practitioner": CASEWORK | {"screen"},
     "panel_member": READ | {"add_note"},
     "intervention_provider": {"view", "view_plan", "add_note"},
@@ -61,7 +63,8 @@ ROLE_TABLE: dict[str, set[str]] = {
 
 # What each way of seeing a case allows. The owning council and the police for the subject's area do
 # the casework; which of it a person does is their role's business (the table above), so these two
-# levels stop nothing but the screening decision, which only the police make.
+# levels stop nothing but the screening decision, which only the police make. Corrections are the owner's
+# by role (UK GDPR Art 16: the record is the owner's), in the table above.
 LEVEL_TABLE: dict[str, set[str]] = {
     "owner": set(CASE_ACTIONS) - {"screen"},
     "police": set(CASE_ACTIONS),
