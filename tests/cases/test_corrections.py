@@ -191,7 +191,7 @@ class CorrectionServicesTestCase(BaseTestCase):
 
     def test_a_support_element_keeps_its_type_and_its_rules(self) -> None:
         element = add_support(self.case, actor=self.casey)
-        kwargs = {"case": self.case, "element": element, "actor": self.casey, "reason": REASON}
+        kwargs: dict[str, Any] = {"case": self.case, "element": element, "actor": self.casey, "reason": REASON}
         call = corrections.correct_support_element
         self.refused(
             "cannot be corrected in: support type",

@@ -110,7 +110,7 @@ class TellOfACorrectionTestCase(BaseTestCase):
         for message in mail.outbox:
             self.assertIn(self.case.number, message.body)
             for personal in ("John", "Jon", "Smyth", REASON):
-                self.assertNotIn(personal, message.body + message.subject)
+                self.assertNotIn(personal, f"{message.subject} {message.body}")
 
     def test_a_forged_recipient_is_refused_and_nobody_is_told(self) -> None:
         self.disclose_in_every_way()
