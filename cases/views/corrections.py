@@ -41,7 +41,14 @@ def _sent(request: AuthenticatedHttpRequest) -> Any:
 
 
 def _correction_page(
-    request: AuthenticatedHttpRequest, case: Case, form: CorrectionForm, *, title: str, back: str, save: Save
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    form: CorrectionForm,
+    *,
+    title: str,
+    back: str,
+    save: Save,
+    unavailable: str = "",
 ) -> HttpResponse:
     """The shape every correction page shares; a saved correction goes on to who should be told of it."""
     if form.is_valid():
@@ -49,7 +56,8 @@ def _correction_page(
             correction = save(form.changes(), form.cleaned_data["reason"])
             messages.success(request, "The correction is saved. The earlier values are kept in its history.")
             return redirect("cases:tell", reference=case.reference, correction=correction.reference)
-    return render_form(request, FORM, {"case": case, "title": title, "back": back}, form=form)
+    context = {"case": case, "title": title, "back": back, "unavailable": unavailable}
+    return render_form(request, FORM, context, form=form)
 
 
 def correct_subject(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
@@ -59,8 +67,8 @@ def correct_subject(request: AuthenticatedHttpRequest, reference: UUID) -> HttpR
     def save(changes: dict[str, Any], reason: str) -> Correction:
         return corrections.correct_subject(case=case, actor=request.user, changes=changes, reason=reason)
 
-    title = "Correct the person's details"
-    return _correction_page(request, case, form, title=title, back="cases:detail", save=save)
+    title, problem = "Correct the person's details", corrections.subject_not_correctable(case)
+    return _correction_page(request, case, form, title=title, back="cases:detail", save=save, unavailable=problem)
 
 
 def correct_referral(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from audit.models import AuditEntry, Outcome
-from cases.models import Action, Correction, Review, ReviewKind, Subject
+from cases.models import Action, Case, Correction, Review, ReviewKind, Subject
 from cases.services import casework, corrections
 from tests.base import BaseTestCase
 from tests.cases.helpers import add_support, today
@@ -182,3 +182,15 @@ class CorrectionPagesTestCase(BaseTestCase):
         other = make_case(owner=self.casey)
         self.assertEqual(self.client.get(f"{self.url}corrections/subject/{other.subject.reference}/").status_code, 404)
         self.assertEqual(self.client.get(f"{self.url}corrections/nonsense/{self.subject.reference}/").status_code, 404)
+
+    def test_the_form_is_not_offered_when_another_council_has_a_case_about_the_person(self) -> None:
+        other = make_case(owner=self.olly)
+        # Setup only: Otherton's case made about the same subject record.
+        Case.objects.filter(pk=other.pk).update(subject=self.subject)
+        self.client.force_login(self.casey)
+        page = self.client.get(f"{self.url}person/correct/")
+        self.assertContains(page, "Another council also has a case about this person")
+        self.assertNotContains(page, 'name="first_name"')
+        response = self.client.post(f"{self.url}person/correct/", self.subject_form(first_name="John"))
+        self.assertContains(response, "Another council also has a case", status_code=400)
+        self.assertEqual(Subject.objects.get(pk=self.subject.pk).first_name, "Jon")
