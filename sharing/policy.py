@@ -47,6 +47,7 @@ class Capability(models.TextChoices):
     MOVE = "move", "Move the case to another stage"
     SCREEN = "screen", "Record the police screening decision"
     CONSENT = "consent", "Record consent"
+    RELATE = "relate", "Add, change or end the people related to the person"
     PLAN = "plan", "Change the support plan, actions and reviews"
     DECIDE = "decide", "Record a panel decision"
     ACCESS_HISTORY = "access_history", "See who has seen the case"
@@ -84,6 +85,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.MOVE,
         Capability.SCREEN,
         Capability.CONSENT,
+        Capability.RELATE,
         Capability.PLAN,
         Capability.DECIDE,
         Capability.ACCESS_HISTORY,
@@ -100,6 +102,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     | ORGANISER
     | {
         Capability.CONSENT,
+        Capability.RELATE,
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
         Capability.CREATE_REFERRAL,

@@ -13,6 +13,7 @@ the order Django registers them (content types, the admin) in:
 - casework: notes, assessments, consent, the support plan, actions, reviews, decisions
 - meetings: panel meetings, agenda items, invitations, attendance
 - drafts: referral drafts (the referral form as typed, not yet logged)
+- related: the people related to the person a case is about (parents, guardians, carers, others)
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -38,6 +39,7 @@ from cases.models.choices import (
     SUPPORT_STAGES,
     ActionStatus,
     AgendaKind,
+    Capacity,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
@@ -46,6 +48,7 @@ from cases.models.choices import (
     MeetingStatus,
     NoteVisibility,
     ReferenceList,
+    Relationship,
     ReviewKind,
     Stage,
 )
@@ -61,6 +64,7 @@ from cases.models.reference import (
     ReferenceValue,
     ReferenceValueQuerySet,
 )
+from cases.models.related import RelatedPerson, RelatedPersonQuerySet
 from cases.models.subjects import (
     Case,
     CaseQuerySet,
@@ -82,6 +86,7 @@ __all__ = [
     "Assessment",
     "AssessmentFactor",
     "Attendance",
+    "Capacity",
     "Case",
     "CaseNote",
     "CaseQuerySet",
@@ -102,6 +107,9 @@ __all__ = [
     "ReferenceValueQuerySet",
     "Referral",
     "ReferralDraft",
+    "RelatedPerson",
+    "RelatedPersonQuerySet",
+    "Relationship",
     "Review",
     "ReviewKind",
     "Stage",
