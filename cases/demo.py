@@ -398,7 +398,7 @@ class _Seeder:
             case=case,
             actor=self.coordinator,
             status=status,
-            consenting=case.related_people.with_parental_responsibility().first() if under_18 else None,  # type: ignore[attr-defined]
+            consenting=case.related_people.with_parental_responsibility().first() if under_18 else None,
             child_view="Said they would give the mentoring a try (synthetic)." if under_18 else "",
             method="Home visit with the Prevent coordinator",
             requested_by=self.coordinators[spec.council],

@@ -92,9 +92,12 @@ class Consent(models.Model):
     consenting_person = models.ForeignKey(
         "RelatedPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
     )
-    child_view = models.TextField("The child's own view", blank=True)
-    capacity = models.CharField(max_length=20, choices=Capacity.choices, default=Capacity.NOT_IN_QUESTION)
-    capacity_note = models.TextField("How capacity was considered", blank=True)
+    # Defaults in the database too, so rows copied in bulk (bench/scale.py) without them are valid.
+    child_view = models.TextField("The child's own view", blank=True, db_default="")
+    capacity = models.CharField(
+        max_length=20, choices=Capacity.choices, default=Capacity.NOT_IN_QUESTION, db_default=Capacity.NOT_IN_QUESTION
+    )
+    capacity_note = models.TextField("How capacity was considered", blank=True, db_default="")
     method = models.CharField(max_length=200, help_text="How consent was asked, e.g. home visit with the coordinator")
     # Empty only on consent recorded before who asked and when were kept.
     requested_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -117,7 +120,7 @@ class SupportPlan(models.Model):
     consent_request_by = models.ForeignKey(
         "partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    consent_request_how = models.CharField(max_length=200, blank=True)
+    consent_request_how = models.CharField(max_length=200, blank=True, db_default="")
     consent_request_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -53,4 +53,4 @@ class RelatedPerson(models.Model):
     def relationship_in_words(self) -> str:
         if self.relationship == Relationship.OTHER and self.relationship_other:
             return self.relationship_other
-        return str(self.get_relationship_display())  # type: ignore[attr-defined]
+        return str(self.get_relationship_display())

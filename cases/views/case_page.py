@@ -152,7 +152,7 @@ def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
 def related(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     """Parents, guardians, carers and others connected to the person: only where the whole case is seen."""
     case, page = _open_tab(request, reference, "related")
-    people = list(case.related_people.select_related("added_by", "changed_by", "ended_by"))  # type: ignore[attr-defined]
+    people = list(case.related_people.select_related("added_by", "changed_by", "ended_by"))
     current = [person for person in people if person.ended_at is None]
     ended = [person for person in people if person.ended_at is not None]
     return render(request, "cases/tab_related.html", {**page, "current": current, "ended": ended})

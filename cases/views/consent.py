@@ -46,7 +46,7 @@ def no_consent_form(user: User, case: Case, child: bool, people: list[RelatedPer
 def consent(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.CONSENT)
     child = case.subject.age_on(timezone.localdate()) < 18
-    people = list(case.related_people.with_parental_responsibility()) if child else []  # type: ignore[attr-defined]
+    people = list(case.related_people.with_parental_responsibility()) if child else []
     askers = consent_service.may_ask_for_consent(case).select_related("agency").order_by("last_name", "first_name")
     data = request.POST if request.method == "POST" else None
     form = ConsentForm(data, case=case, child=child, people=people, askers=askers)

@@ -236,9 +236,9 @@ def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: An
 
 def parent_with_pr(case: Case, *, actor: User | None = None, name: str = "Parent Testcase") -> RelatedPerson:
     """A parent with parental responsibility, recorded on the case (the first one, if one exists)."""
-    found = case.related_people.with_parental_responsibility().first()  # type: ignore[attr-defined]
+    found = case.related_people.with_parental_responsibility().first()
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     return related.add_related_person(
         case=case,
         actor=actor or owning_coordinator(case),
