@@ -27,7 +27,6 @@ from cases.models import (
     Case,
     CaseNote,
     Consent,
-    ConsentGiver,
     ConsentStatus,
     Decision,
     DecisionOutcome,
@@ -39,6 +38,8 @@ from cases.models import (
     PanelMeeting,
     ReferenceList,
     ReferenceValue,
+    RelatedPerson,
+    Relationship,
     Review,
     ReviewKind,
     Stage,
@@ -47,7 +48,8 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
-from cases.services import casework, corrections, decisions, meetings, referrals, stages
+from cases.services import casework, corrections, decisions, meetings, referrals, related, stages
+from cases.services import consent as consent_service
 from cases.vaf import Rating
 from partners.models import Agency, User
 
@@ -401,16 +403,19 @@ class _Seeder:
     def _consent(self, case: Case, spec: DemoCase, status: ConsentStatus) -> Case:
         under_18 = spec.age < 18
         reassess = None if status == ConsentStatus.GIVEN else self.today + timedelta(days=56)
-        consent = casework.record_consent(
+        consent = consent_service.record_consent(
             case=case,
             actor=self.coordinator,
             status=status,
-            given_by=ConsentGiver.PARENT_OR_GUARDIAN if under_18 else ConsentGiver.SUBJECT,
+            consenting=case.related_people.with_parental_responsibility().first() if under_18 else None,
+            child_view="Said they would give the mentoring a try (synthetic)." if under_18 else "",
             method="Home visit with the Prevent coordinator",
+            requested_by=self.coordinators[spec.council],
+            requested_on=self.today,
             on=self.today,
             reassessment_on=reassess,
         )
-        updates: list[Update] = [(Consent, consent.pk, {"created_at": None, "on": 0})]
+        updates: list[Update] = [(Consent, consent.pk, {"created_at": None, "on": 0, "requested_on": 0})]
         if reassess is not None:
             review = case.reviews.get(kind=ReviewKind.REASSESSMENT, completed_on__isnull=True)
             updates.append((Review, review.pk, {"due_on": 56}))
@@ -470,6 +475,17 @@ class _Seeder:
         self.subjects[spec.number] = case.subject
         self.seen = set()
         self._moment(case)
+        if spec.age < 18:
+            # Consent for a child comes from a parent with parental responsibility (CTSA 2015 EN para 206).
+            parent = related.add_related_person(
+                case=case,
+                actor=self.coordinators[spec.council],
+                name=f"Parent Testcase-{spec.number:02d}",
+                relationship=Relationship.PARENT,
+                parental_responsibility=True,
+                contact_details=f"parent-{spec.number:02d}@example.org",
+            )
+            self._moment(case, (RelatedPerson, parent.pk, {"added_at": None}))
         return case
 
     def _step(self, case: Case, spec: DemoCase, step: Stage | str) -> Case:

@@ -7,12 +7,14 @@ from cases.views import (
     case_page,
     casework,
     corrections,
+    consent,
     dashboard,
     drafts,
     meeting_mode,
     meetings,
     minutes,
     referrals,
+    related,
 )
 from sharing import views as sharing_views
 
@@ -35,7 +37,12 @@ case_urls = [
     path("screen/", casework.screen, name="screen"),
     path("notes/new/", casework.add_note, name="add_note"),
     path("assessment/new/", casework.add_assessment, name="add_assessment"),
-    path("consent/", casework.consent, name="consent"),
+    path("consent/", consent.consent, name="consent"),
+    path("consent/plan/", consent.plan_consent_request, name="plan_consent"),
+    path("related/", case_page.related, name="related"),
+    path("related/new/", related.add_related, name="add_related"),
+    path("related/<uuid:person>/change/", related.change_related, name="change_related"),
+    path("related/<uuid:person>/end/", related.end_related, name="end_related"),
     path("decision/", casework.decide, name="decide"),
     path("plan/new/", casework.add_support, name="add_support"),
     path("actions/new/", casework.add_action, name="add_action"),

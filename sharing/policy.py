@@ -47,6 +47,7 @@ class Capability(models.TextChoices):
     MOVE = "move", "Move the case to another stage"
     SCREEN = "screen", "Record the police screening decision"
     CONSENT = "consent", "Record consent"
+    RELATE = "relate", "Add, change or end the people related to the person"
     PLAN = "plan", "Change the support plan, actions and reviews"
     DECIDE = "decide", "Record a panel decision"
     ACCESS_HISTORY = "access_history", "See who has seen the case"
@@ -86,6 +87,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.MOVE,
         Capability.SCREEN,
         Capability.CONSENT,
+        Capability.RELATE,
         Capability.PLAN,
         Capability.DECIDE,
         Capability.ACCESS_HISTORY,
@@ -106,6 +108,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     | CORRECTIONS
     | {
         Capability.CONSENT,
+        Capability.RELATE,
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
         Capability.CREATE_REFERRAL,

@@ -1,4 +1,5 @@
-"""The case page's change forms: move, note, consent, support, action, review and assessment."""
+"""The case page's change forms: move, note, support, action, review and assessment (consent and related
+people: consent.py, related.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from cases.models import ConsentGiver, ConsentStatus, NoteVisibility, ReferenceList, ReferenceValue, Stage
+from cases.models import NoteVisibility, ReferenceList, ReferenceValue, Stage
 from cases.vaf import FACTORS, Rating
 from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, AgencyKind, Role, User
@@ -45,16 +46,6 @@ class NoteForm(GovUKFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Named agencies",
     )
-
-
-class ConsentForm(GovUKFormMixin, forms.Form):
-    status = forms.ChoiceField(choices=ConsentStatus.choices, widget=forms.RadioSelect, label="Consent")
-    given_by = forms.ChoiceField(choices=ConsentGiver.choices, widget=forms.RadioSelect, label="Given or refused by")
-    method = forms.CharField(
-        max_length=200, label="How consent was asked", help_text="For example, home visit with the Prevent coordinator"
-    )
-    on = date_field("Date")
-    reassessment_on = date_field("Re-assessment date", "Needed when consent is refused or withdrawn", required=False)
 
 
 class SupportElementForm(GovUKFormMixin, forms.Form):

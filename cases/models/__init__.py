@@ -14,6 +14,7 @@ the order Django registers them (content types, the admin) in:
 - meetings: panel meetings, agenda items, invitations, attendance
 - drafts: referral drafts (the referral form as typed, not yet logged)
 - corrections: corrections of a case's records, with their earlier values (UK GDPR Art 16)
+- related: the people related to the person a case is about (parents, guardians, carers, others)
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -39,6 +40,7 @@ from cases.models.choices import (
     SUPPORT_STAGES,
     ActionStatus,
     AgendaKind,
+    Capacity,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
@@ -47,6 +49,7 @@ from cases.models.choices import (
     MeetingStatus,
     NoteVisibility,
     ReferenceList,
+    Relationship,
     ReviewKind,
     Stage,
 )
@@ -63,6 +66,7 @@ from cases.models.reference import (
     ReferenceValue,
     ReferenceValueQuerySet,
 )
+from cases.models.related import RelatedPerson, RelatedPersonQuerySet
 from cases.models.subjects import (
     Case,
     CaseQuerySet,
@@ -85,6 +89,7 @@ __all__ = [
     "Assessment",
     "AssessmentFactor",
     "Attendance",
+    "Capacity",
     "Case",
     "CaseNote",
     "CaseQuerySet",
@@ -107,6 +112,9 @@ __all__ = [
     "ReferenceValueQuerySet",
     "Referral",
     "ReferralDraft",
+    "RelatedPerson",
+    "RelatedPersonQuerySet",
+    "Relationship",
     "Review",
     "ReviewKind",
     "Stage",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models.choices import (
     ActionStatus,
+    Capacity,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
@@ -81,10 +82,26 @@ class AssessmentFactor(models.Model):
 
 
 class Consent(models.Model):
+    """Consent to support (CTSA 2015 s.36(4)(b)): the person's own from 18, a parent's or guardian's with
+    parental responsibility below (explanatory notes para 206). `given_by` follows `consenting_person`:
+    the person themselves when it is empty."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     status = models.CharField(max_length=20, choices=ConsentStatus.choices)
     given_by = models.CharField(max_length=30, choices=ConsentGiver.choices)
+    consenting_person = models.ForeignKey(
+        "RelatedPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    # Defaults in the database too, so rows copied in bulk (bench/scale.py) without them are valid.
+    child_view = models.TextField("The child's own view", blank=True, db_default="")
+    capacity = models.CharField(
+        max_length=20, choices=Capacity.choices, default=Capacity.NOT_IN_QUESTION, db_default=Capacity.NOT_IN_QUESTION
+    )
+    capacity_note = models.TextField("How capacity was considered", blank=True, db_default="")
     method = models.CharField(max_length=200, help_text="How consent was asked, e.g. home visit with the coordinator")
+    # Empty only on consent recorded before who asked and when were kept.
+    requested_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requested_on = models.DateField(null=True, blank=True)
     on = models.DateField()
     recorded_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -99,6 +116,12 @@ class Consent(models.Model):
 class SupportPlan(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="support_plan")
     created_at = models.DateTimeField(default=timezone.now)
+    # How, when and by whom consent is to be requested (s.36(5)(a)).
+    consent_request_by = models.ForeignKey(
+        "partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent_request_how = models.CharField(max_length=200, blank=True, db_default="")
+    consent_request_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Support plan {self.case_id}"

@@ -68,6 +68,25 @@ class ConsentGiver(models.TextChoices):
     PARENT_OR_GUARDIAN = "parent_or_guardian", "A parent or guardian"
 
 
+class Relationship(models.TextChoices):
+    PARENT = "parent", "Parent"
+    GUARDIAN = "guardian", "Guardian"
+    CARER = "carer", "Carer"
+    SIBLING = "sibling", "Brother or sister"
+    PARTNER = "partner", "Partner"
+    OTHER = "other", "Other"
+
+
+class Capacity(models.TextChoices):
+    """Whether the person's capacity to make the decision was considered. From 16 the Mental Capacity Act
+    2005 applies: capacity is assumed unless it is established that they lack it (s.1(2)), decision by
+    decision (s.2(1))."""
+
+    NOT_IN_QUESTION = "not_in_question", "Not in question: capacity is assumed"
+    HAS_CAPACITY = "has_capacity", "Considered: able to make this decision"
+    LACKS_CAPACITY = "lacks_capacity", "Considered: not able to make this decision"
+
+
 class ConsentStatus(models.TextChoices):
     GIVEN = "given", "Given"
     REFUSED = "refused", "Refused"

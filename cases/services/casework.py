@@ -1,7 +1,8 @@
-"""Casework between panels: consent, chronology notes, vulnerability assessments, the support plan,
+"""Casework between panels: chronology notes, vulnerability assessments, the support plan,
 actions and reviews. Each write marks the case as active (last_activity_at), which the dashboard's
-'stalled support' figure reads. Who may call each function (ADD_NOTE, ASSESS, PLAN, CONSENT) is decided
-beforehand by sharing.access; a rule that says no raises ValidationError and changes nothing."""
+'stalled support' figure reads. Who may call each function (ADD_NOTE, ASSESS, PLAN) is decided beforehand
+by sharing.access; a rule that says no raises ValidationError and changes nothing. Consent is in
+cases.services.consent."""
 
 from __future__ import annotations
 
@@ -21,9 +22,6 @@ from cases.models import (
     AssessmentFactor,
     Case,
     CaseNote,
-    Consent,
-    ConsentGiver,
-    ConsentStatus,
     NoteVisibility,
     PanelMeeting,
     ReferenceValue,
@@ -41,61 +39,6 @@ from partners.models import Agency, User
 
 def _touch(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
-
-
-@transaction.atomic
-def record_consent(
-    *,
-    case: Case,
-    actor: User,
-    status: ConsentStatus,
-    given_by: ConsentGiver,
-    method: str,
-    on: date,
-    reassessment_on: date | None = None,
-) -> Consent:
-    """Record consent given, refused or withdrawn (caller checked Capability.CONSENT). Refused or
-    withdrawn consent needs a re-assessment date (CTSA 2015 s.36(4)(e)) and moves the case to
-    're-assessment scheduled'. Audited as case.consent_recorded (the status only), and each move as
-    case.stage_changed. Raises ValidationError naming the rule when consent cannot be recorded now."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if on > timezone.localdate():
-        refuse("The consent date cannot be in the future.")
-    if status in (ConsentStatus.GIVEN, ConsentStatus.REFUSED) and case.stage != Stage.CONSENT_SOUGHT:
-        refuse("Consent is given or refused once the panel has adopted the case and consent is being sought.")
-    if status == ConsentStatus.WITHDRAWN and case.stage not in (Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW):
-        refuse("Consent can be withdrawn only while support is active or under review.")
-    if status == ConsentStatus.GIVEN and case.subject.age_on(on) < 18 and given_by != ConsentGiver.PARENT_OR_GUARDIAN:
-        refuse("The person is under 18, so consent must come from a parent or guardian.")
-    if status == ConsentStatus.GIVEN and reassessment_on is not None:
-        refuse("Leave the re-assessment date empty when consent is given: it is only for refused or withdrawn consent.")
-    if status != ConsentStatus.GIVEN and reassessment_on is None:
-        refuse("Refused or withdrawn consent needs a re-assessment date (CTSA 2015 s.36(4)(e)).")
-    if reassessment_on is not None and reassessment_on <= on:
-        refuse("The re-assessment date must be after the consent date.")
-    consent = Consent.objects.create(
-        case=case, status=status, given_by=given_by, method=method, on=on, recorded_by=actor
-    )
-    audit.record(
-        event="case.consent_recorded",
-        actor=actor,
-        obj=case,
-        action=audit.EntryKind.UPDATE,
-        case_reference=case.number,
-        detail={"status": str(status)},
-    )
-    if reassessment_on is not None:
-        Review.objects.create(case=case, kind=ReviewKind.REASSESSMENT, due_on=reassessment_on)
-        label = "refused" if status == ConsentStatus.REFUSED else "withdrawn"
-        if status == ConsentStatus.REFUSED:
-            change_stage(case=case, to=Stage.CONSENT_REFUSED, actor=actor, reason=f"Consent {label}")
-        change_stage(
-            case=case,
-            to=Stage.REASSESSMENT_SCHEDULED,
-            actor=actor,
-            reason=f"Consent {label}: re-assessment due {reassessment_on:%-d %B %Y}",
-        )
-    return consent
 
 
 @transaction.atomic

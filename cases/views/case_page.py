@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.models import AuditEntry
-from cases.models import AgendaItem, Case, Referral, Stage
+from cases.models import AgendaItem, Case, Referral, Stage, SupportPlan
 from cases.services import casework, decisions, stages
 from cases.services.corrections import corrected_references
 from partners.http import AuthenticatedHttpRequest
@@ -31,6 +31,7 @@ from sharing.reasons import why_a_partner_can_see
 TABS = [
     ("summary", "Summary", Capability.VIEW),
     ("chronology", "Chronology", Capability.VIEW_FULL),
+    ("related", "Related people", Capability.VIEW_FULL),
     ("assessment", "Assessment", Capability.VIEW_FULL),
     ("plan", "Support plan", Capability.VIEW_PLAN),
     ("actions", "Actions", Capability.VIEW_FULL),
@@ -65,6 +66,7 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "can_correct": can(user, case, Capability.CORRECT),
         # The records with a history of corrections, linked from where each is shown (owner only).
         "corrected": corrected_references(case) if can(user, case, Capability.CORRECTION_HISTORY) else set(),
+        "can_relate": can(user, case, Capability.RELATE),
         # A partner is told why they see the case and until when; the owning council needs no telling.
         "why_seen": why_a_partner_can_see(user, case),
     }
@@ -137,8 +139,32 @@ def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     elements = list(
         visible_support_elements(request.user, case).select_related("support_type", "provider", "provider_user")
     )
-    consents = list(case.consents.select_related("recorded_by")) if page["can_view_full"] else []
-    return render(request, "cases/tab_plan.html", {**page, "elements": elements, "consents": consents})
+    full = page["can_view_full"]
+    consents = (
+        list(case.consents.select_related("recorded_by", "requested_by__agency", "consenting_person")) if full else []
+    )
+    # How, when and by whom consent is asked (s.36(5)(a)) names people: shown where the whole case is.
+    support_plan = SupportPlan.objects.filter(case=case).select_related("consent_request_by__agency").first()
+    return render(
+        request,
+        "cases/tab_plan.html",
+        {
+            **page,
+            "elements": elements,
+            "consents": consents,
+            "support_plan": support_plan if full else None,
+            "can_plan_consent": can(request.user, case, Capability.CONSENT),
+        },
+    )
+
+
+def related(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    """Parents, guardians, carers and others connected to the person: only where the whole case is seen."""
+    case, page = _open_tab(request, reference, "related")
+    people = list(case.related_people.select_related("added_by", "changed_by", "ended_by"))
+    current = [person for person in people if person.ended_at is None]
+    ended = [person for person in people if person.ended_at is not None]
+    return render(request, "cases/tab_related.html", {**page, "current": current, "ended": ended})
 
 
 def actions(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

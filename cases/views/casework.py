@@ -1,4 +1,4 @@
-"""Changes made from the case page: move and screen the case, notes, assessments, consent, the support
+"""Changes made from the case page: move and screen the case, notes, assessments, the support
 plan, actions and reviews, and the way to a panel decision. One page per change, each shaped access →
 form → service → redirect; a refused change shows the service's reason on the form."""
 
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from cases.forms.casework import (
     ActionForm,
     AssessmentForm,
-    ConsentForm,
     MoveForm,
     NoteForm,
     ReviewOutcomeForm,
@@ -99,26 +98,6 @@ def add_assessment(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRe
             return redirect("cases:assessment", reference=case.reference)
     title = "Add a vulnerability assessment"
     return render_form(request, FORM, {"case": case, "title": title, "back": "cases:assessment"}, form=form)
-
-
-def consent(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
-    case = access_case(request.user, reference, action=Capability.CONSENT)
-    form = ConsentForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        with refusal_shown_on(form):
-            d = form.cleaned_data
-            casework.record_consent(
-                case=case,
-                actor=request.user,
-                status=d["status"],
-                given_by=d["given_by"],
-                method=d["method"],
-                on=d["on"],
-                reassessment_on=d["reassessment_on"],
-            )
-            messages.success(request, "Consent recorded.")
-            return redirect("cases:plan", reference=case.reference)
-    return render_form(request, FORM, {"case": case, "title": "Record consent", "back": "cases:plan"}, form=form)
 
 
 def decide(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

@@ -20,7 +20,6 @@ from cases.models import (
     Attendance,
     Case,
     Consent,
-    ConsentGiver,
     ConsentStatus,
     Decision,
     DecisionOutcome,
@@ -28,13 +27,15 @@ from cases.models import (
     MeetingStatus,
     PanelMeeting,
     ReferenceValue,
+    RelatedPerson,
+    Relationship,
     Review,
     ReviewKind,
     Stage,
     Subject,
     SupportElement,
 )
-from cases.services import casework, decisions, referrals, stages
+from cases.services import casework, consent, decisions, referrals, related, stages
 from partners.models import Agency, AgencyKind, Role, User
 from tests.factories import make_agency, make_user
 
@@ -233,27 +234,60 @@ def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: An
     return decision
 
 
-def give_consent(case: Case, *, actor: User, on: date | None = None, given_by: ConsentGiver | None = None) -> Consent:
-    if given_by is None:
-        adult = case.subject.age_on(on or today()) >= 18
-        given_by = ConsentGiver.SUBJECT if adult else ConsentGiver.PARENT_OR_GUARDIAN
-    return casework.record_consent(
+def parent_with_pr(case: Case, *, actor: User | None = None, name: str = "Parent Testcase") -> RelatedPerson:
+    """A parent with parental responsibility, recorded on the case (the first one, if one exists)."""
+    found = case.related_people.with_parental_responsibility().first()
+    if found is not None:
+        return found
+    return related.add_related_person(
+        case=case,
+        actor=actor or owning_coordinator(case),
+        name=name,
+        relationship=Relationship.PARENT,
+        parental_responsibility=True,
+    )
+
+
+def owning_coordinator(case: Case, actor: User | None = None) -> User:
+    """Someone of the owning council who may ask for consent: the actor if they are one, else a coordinator,
+    made if there is none."""
+    if actor is not None and consent.may_ask_for_consent(case).filter(pk=actor.pk).exists():
+        return actor
+    found = consent.may_ask_for_consent(case).filter(role=Role.PREVENT_COORDINATOR).first()
+    return found or make_user(role=Role.PREVENT_COORDINATOR, agency=case.owning_agency)
+
+
+def give_consent(case: Case, *, actor: User, on: date | None = None, by: RelatedPerson | None = None) -> Consent:
+    """Consent given as the law has it: the person's own from 18, a parent's with parental responsibility
+    below (one is recorded on the case if needed), with the child's view."""
+    on = on or today()
+    child = case.subject.age_on(on) < 18
+    if child and by is None:
+        by = parent_with_pr(case, actor=owning_coordinator(case, actor))
+    return consent.record_consent(
         case=case,
         actor=actor,
         status=ConsentStatus.GIVEN,
-        given_by=given_by,
+        consenting=by,
+        child_view="Happy to try the mentoring (synthetic)." if child else "",
         method="Home visit with the coordinator",
-        on=on or today(),
+        requested_by=owning_coordinator(case, actor),
+        requested_on=on,
+        on=on,
     )
 
 
 def refuse_consent(case: Case, *, actor: User, reassessment_on: date | None = None) -> Consent:
-    return casework.record_consent(
+    child = case.subject.age_on(today()) < 18
+    return consent.record_consent(
         case=case,
         actor=actor,
         status=ConsentStatus.REFUSED,
-        given_by=ConsentGiver.SUBJECT,
+        consenting=None,
+        child_view="Does not want support (synthetic)." if child else "",
         method="Home visit with the coordinator",
+        requested_by=owning_coordinator(case, actor),
+        requested_on=today(),
         on=today(),
         reassessment_on=reassessment_on or today() + relativedelta(months=3),
     )

@@ -135,7 +135,14 @@ class ChangeViewsTestCase(BaseTestCase):
         response = self.post(
             self.casey,
             "consent/",
-            {"status": ConsentStatus.GIVEN, "given_by": "subject", "method": "Home visit", **_date("on", today)},
+            {
+                "status": ConsentStatus.GIVEN,
+                "capacity": "not_in_question",
+                "requested_by": self.casey.pk,
+                "method": "Home visit",
+                **_date("requested_on", today),
+                **_date("on", today),
+            },
         )
         self.assertEqual(response.status_code, 302)
         support = ReferenceValue.objects.get(list_name="support_type", code="education")

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases.models import Case, ConsentGiver, ConsentStatus, DecisionOutcome, Review, ReviewKind, Stage, StageChange
-from cases.services import casework, stages
+from cases.models import Case, ConsentStatus, DecisionOutcome, Review, ReviewKind, Stage, StageChange
+from cases.services import casework, consent, stages
 from cases.services.stages import CONSENT_STAGES, DECISION_STAGES, TRANSITIONS
 from partners.models import User
 from tests.base import BaseTestCase
@@ -87,12 +87,14 @@ class MoveCaseTestCase(BaseTestCase):
             refuse_consent(case, actor=self.casey)
             return self.casey
         if (source, target) in WITHDRAWALS:
-            casework.record_consent(
+            consent.record_consent(
                 case=case,
                 actor=self.casey,
                 status=ConsentStatus.WITHDRAWN,
-                given_by=ConsentGiver.SUBJECT,
+                consenting=None,
                 method="Phone call",
+                requested_by=self.casey,
+                requested_on=today(),
                 on=today(),
                 reassessment_on=today() + timedelta(days=90),
             )

@@ -16,16 +16,17 @@ from cases.models import (
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
+    RelatedPerson,
     Review,
     ReviewKind,
     Stage,
     StageChange,
     SupportPlan,
 )
-from cases.services import casework, stages
+from cases.services import consent, stages
 from partners.models import User
 from tests.base import BaseTestCase
-from tests.cases.helpers import add_support, born_for_age, decide, give_consent, make_case, today
+from tests.cases.helpers import add_support, born_for_age, decide, give_consent, make_case, parent_with_pr, today
 
 
 class RecordConsentTestCase(BaseTestCase):
@@ -34,19 +35,28 @@ class RecordConsentTestCase(BaseTestCase):
         case: Case,
         status: ConsentStatus,
         *,
-        given_by: ConsentGiver = ConsentGiver.SUBJECT,
+        consenting: RelatedPerson | None = None,
         on: date | None = None,
         reassessment_on: date | None = None,
         actor: User | None = None,
+        **more: Any,
     ) -> Consent:
-        return casework.record_consent(
+        on = on or today()
+        fields: dict[str, Any] = {
+            "method": "Home visit with the coordinator",
+            "requested_by": self.casey,
+            "requested_on": on,
+            "child_view": "Wants to think about it (synthetic)." if case.subject.age_on(on) < 18 else "",
+            **more,
+        }
+        return consent.record_consent(
             case=case,
             actor=actor or self.casey,
             status=status,
-            given_by=given_by,
-            method="Home visit with the coordinator",
-            on=on or today(),
+            consenting=consenting,
+            on=on,
             reassessment_on=reassessment_on,
+            **fields,
         )
 
     def assertRefusedAndUnchanged(self, case: Case, status: ConsentStatus, **kwargs: Any) -> ValidationError:
@@ -72,45 +82,56 @@ class RecordConsentTestCase(BaseTestCase):
 
     def test_it_records_consent_given_by_an_adult_without_moving_the_case(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT)
-        consent = self.record(case, ConsentStatus.GIVEN, on=today() - timedelta(days=2))
-        consent.refresh_from_db()
-        self.assertEqual(consent.case, case)
-        self.assertEqual(consent.status, ConsentStatus.GIVEN)
-        self.assertEqual(consent.given_by, ConsentGiver.SUBJECT)
-        self.assertEqual(consent.method, "Home visit with the coordinator")
-        self.assertEqual(consent.on, today() - timedelta(days=2))
-        self.assertEqual(consent.recorded_by, self.casey)
+        given = self.record(case, ConsentStatus.GIVEN, on=today() - timedelta(days=2))
+        given.refresh_from_db()
+        self.assertEqual(given.case, case)
+        self.assertEqual(given.status, ConsentStatus.GIVEN)
+        self.assertEqual(given.given_by, ConsentGiver.SUBJECT)
+        self.assertEqual(given.method, "Home visit with the coordinator")
+        self.assertEqual(given.on, today() - timedelta(days=2))
+        self.assertEqual(given.recorded_by, self.casey)
         case.refresh_from_db()
         self.assertEqual(case.stage, Stage.CONSENT_SOUGHT)
         self.assertFalse(Review.objects.filter(case=case).exists())
 
-    def test_it_audits_the_consent_with_its_status_only(self) -> None:
+    def test_it_audits_the_consent_with_its_status_and_kinds_only(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT)
         self.record(case, ConsentStatus.GIVEN)
         entry = AuditEntry.objects.get(event="case.consent_recorded", case_reference=case.number)
         self.assertEqual(entry.actor, self.casey)
         self.assertEqual(entry.action, audit.EntryKind.UPDATE)
-        self.assertEqual(entry.additional_data, {"status": "given"})
+        self.assertEqual(
+            entry.additional_data, {"status": "given", "given_by": "subject", "capacity": "not_in_question"}
+        )
         self.assertEqual(entry.object_repr, case.number)
 
     def test_it_refuses_consent_given_by_an_under_18_for_themselves(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT, age=16)
-        error = self.assertRefusedAndUnchanged(case, ConsentStatus.GIVEN, given_by=ConsentGiver.SUBJECT)
-        self.assertIn("under 18", error.messages[0])
-        self.assertIn("parent or guardian", error.messages[0])
+        parent_with_pr(case, actor=self.casey)
+        error = self.assertRefusedAndUnchanged(case, ConsentStatus.GIVEN, consenting=None)
+        self.assertIn(
+            "is under 18, so a parent or guardian with parental responsibility must consent", error.messages[0]
+        )
+        self.assertIn("paragraph 206", error.messages[0])
 
-    def test_a_parent_or_guardian_may_give_consent_for_an_under_18(self) -> None:
+    def test_a_parent_with_parental_responsibility_may_give_consent_for_an_under_18(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT, age=16)
-        consent = self.record(case, ConsentStatus.GIVEN, given_by=ConsentGiver.PARENT_OR_GUARDIAN)
-        self.assertEqual(consent.given_by, ConsentGiver.PARENT_OR_GUARDIAN)
+        parent = parent_with_pr(case, actor=self.casey)
+        given = self.record(case, ConsentStatus.GIVEN, consenting=parent)
+        given.refresh_from_db()
+        self.assertEqual(given.given_by, ConsentGiver.PARENT_OR_GUARDIAN)
+        self.assertEqual(given.consenting_person, parent)
+        self.assertEqual(given.child_view, "Wants to think about it (synthetic).")
+        self.assertEqual(given.requested_by, self.casey)
+        entry = AuditEntry.objects.get(event="case.consent_recorded", case_reference=case.number)
+        self.assertEqual(entry.additional_data["related_person"], str(parent.reference))
+        self.assertEqual(entry.additional_data["given_by"], "parent_or_guardian")
 
     def test_age_is_judged_on_the_consent_date(self) -> None:
         # Eighteen today: consent given today is theirs to give, consent dated yesterday was not.
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT, date_of_birth=today() - relativedelta(years=18))
-        self.assertRefusedAndUnchanged(
-            case, ConsentStatus.GIVEN, given_by=ConsentGiver.SUBJECT, on=today() - timedelta(days=1)
-        )
-        self.assertEqual(self.record(case, ConsentStatus.GIVEN, given_by=ConsentGiver.SUBJECT).status, "given")
+        self.assertRefusedAndUnchanged(case, ConsentStatus.GIVEN, on=today() - timedelta(days=1), child_view="")
+        self.assertEqual(self.record(case, ConsentStatus.GIVEN).status, "given")
 
     def test_it_refuses_a_consent_date_in_the_future(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT)
@@ -172,7 +193,7 @@ class RecordConsentTestCase(BaseTestCase):
 
     def test_support_for_an_under_18_starts_with_a_parents_consent(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT, age=15)
-        give_consent(case, actor=self.casey, given_by=ConsentGiver.PARENT_OR_GUARDIAN)
+        give_consent(case, actor=self.casey, by=parent_with_pr(case, actor=self.casey))
         add_support(case, actor=self.casey)
         self.assertEqual(self.move_to_support(case).stage, Stage.SUPPORT_ACTIVE)
 
@@ -224,8 +245,8 @@ class RecordConsentTestCase(BaseTestCase):
     def test_refused_consent_schedules_a_reassessment_and_moves_the_case_on(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT)
         due = today() + relativedelta(months=3)
-        consent = self.record(case, ConsentStatus.REFUSED, reassessment_on=due)
-        self.assertEqual(consent.status, ConsentStatus.REFUSED)
+        refused = self.record(case, ConsentStatus.REFUSED, reassessment_on=due)
+        self.assertEqual(refused.status, ConsentStatus.REFUSED)
         case.refresh_from_db()
         self.assertEqual(case.stage, Stage.REASSESSMENT_SCHEDULED)
         review = Review.objects.get(case=case)
@@ -233,7 +254,7 @@ class RecordConsentTestCase(BaseTestCase):
         self.assertEqual(review.due_on, due)
         self.assertIsNone(review.completed_on)
         moves = list(
-            StageChange.objects.filter(case=case, at__gte=consent.created_at).values_list("from_stage", "to_stage")
+            StageChange.objects.filter(case=case, at__gte=refused.created_at).values_list("from_stage", "to_stage")
         )
         self.assertEqual(
             moves,
@@ -246,11 +267,12 @@ class RecordConsentTestCase(BaseTestCase):
         assert last is not None
         self.assertEqual(last.reason, f"Consent refused: re-assessment due {due.day} {due:%B %Y}")
         entry = AuditEntry.objects.get(event="case.consent_recorded", case_reference=case.number)
-        self.assertEqual(entry.additional_data, {"status": "refused"})
+        self.assertEqual(entry.additional_data["status"], "refused")
 
     def test_a_refusal_can_come_from_an_under_18_themselves(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT, age=16)
-        self.record(case, ConsentStatus.REFUSED, reassessment_on=today() + timedelta(days=30))
+        refused = self.record(case, ConsentStatus.REFUSED, reassessment_on=today() + timedelta(days=30))
+        self.assertEqual(refused.given_by, ConsentGiver.SUBJECT)
         case.refresh_from_db()
         self.assertEqual(case.stage, Stage.REASSESSMENT_SCHEDULED)
 
@@ -320,12 +342,14 @@ class ConsentGivenWithReassessmentDateTestCase(BaseTestCase):
 
         case = make_case(owner=self.casey, stage=Stage.CONSENT_SOUGHT)
         with self.assertRaisesMessage(ValidationError, "Leave the re-assessment date empty when consent is given"):
-            casework.record_consent(
+            consent.record_consent(
                 case=case,
                 actor=self.casey,
                 status=ConsentStatus.GIVEN,
-                given_by=ConsentGiver.SUBJECT,
+                consenting=None,
                 method="Visit",
+                requested_by=self.casey,
+                requested_on=today(),
                 on=today(),
                 reassessment_on=today() + timedelta(days=30),
             )

@@ -22,7 +22,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cases.models import Case, SupportElement
+from cases.models import Case, RelatedPerson, SupportElement
 from partners.demo import PERSONAS
 from partners.models import User
 from sharing import services
@@ -40,6 +40,7 @@ CASE_ACTIONS = [
     "move",
     "screen",
     "consent",
+    "relate",
     "plan",
     "decide",
     "access_history",
@@ -52,7 +53,8 @@ CASEWORK = READ | {"add_note", "assess", "move", "plan"}
 
 # What each role may do to a case at all.
 ROLE_TABLE: dict[str, set[str]] = {
-    "prevent_coordinator": CASEWORK | {"consent", "access_history", "share", "correct", "correction_history"},
+    # Related people are kept by the owner's coordinators only (issue 16).
+    "prevent_coordinator": CASEWORK | {"consent", "relate", "access_history", "share", "correct", "correction_history"},
     "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share", "correction_history"},
     "police_practitioner": CASEWORK | {"screen"},
     "panel_member": READ | {"add_note"},
@@ -246,6 +248,35 @@ class PermissionMatrixTestCase(TestCase):
         self.assertNotIn(southmere.pk, answerable)
         self.client.force_login(chair)
         self.assertEqual(self.client.get("/sharing/requests/").context["to_answer"], [])
+
+    def test_related_people_show_exactly_where_the_whole_case_does(self) -> None:
+        # Related people (issue 16) are part of the whole record: the tab answers as view_full does, and a
+        # person who sees only the summary or their own support never reads a related person's name.
+        now, codes = timezone.now(), {"ok": 200, "403": 403, "404": 404}
+        named = {case_id: name for case_id, name in RelatedPerson.objects.values_list("case_id", "name")}
+        self.assertTrue(named, "the demo records related people for children")
+        seen: Counter[str] = Counter()
+        mismatches = []
+        for user in self.world.users:
+            self.client.force_login(user)
+            for case in (c for c in self.world.cases if c.pk in named):
+                level = self.world.level(user, case, now)
+                expected = self.world.outcome(user, level, "view_full")
+                seen[f"{expected}:{level}"] += 1
+                got = self.client.get(f"/cases/{case.reference}/related/")
+                if got.status_code != codes[expected]:
+                    mismatches.append(f"{user.username} {case.number}: expected {expected}, got {got.status_code}")
+                elif expected == "ok" and named[case.pk] not in got.content.decode():
+                    mismatches.append(f"{user.username} {case.number}: the related person is not listed")
+                if expected != "ok" and self.world.outcome(user, level, "view") == "ok":
+                    summary = self.client.get(f"/cases/{case.reference}/").content.decode()
+                    if named[case.pk] in summary or "Related people" in summary:
+                        mismatches.append(f"{user.username} {case.number}: the summary names a related person")
+        if mismatches:
+            self.fail("\n".join(mismatches))
+        for level in ("owner", "police"):
+            self.assertGreater(seen[f"ok:{level}"], 0, level)
+        self.assertGreater(seen["404:None"], 0)
 
     def test_a_hidden_case_gives_the_same_404_page_as_a_missing_one(self) -> None:
         now = timezone.now()
