@@ -13,6 +13,7 @@ the order Django registers them (content types, the admin) in:
 - casework: notes, assessments, consent, the support plan, actions, reviews, decisions
 - meetings: panel meetings, agenda items, invitations, attendance
 - drafts: referral drafts (the referral form as typed, not yet logged)
+- special: special-category details and escalations to the police, held apart from the subject
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -61,6 +62,13 @@ from cases.models.reference import (
     ReferenceValue,
     ReferenceValueQuerySet,
 )
+from cases.models.special import (
+    Escalation,
+    Ethnicity,
+    Religion,
+    SpecialCategory,
+    YesNoNotKnown,
+)
 from cases.models.subjects import (
     Case,
     CaseQuerySet,
@@ -90,6 +98,8 @@ __all__ = [
     "ConsentStatus",
     "Decision",
     "DecisionOutcome",
+    "Escalation",
+    "Ethnicity",
     "Gender",
     "HowReached",
     "Invitation",
@@ -102,11 +112,14 @@ __all__ = [
     "ReferenceValueQuerySet",
     "Referral",
     "ReferralDraft",
+    "Religion",
     "Review",
     "ReviewKind",
+    "SpecialCategory",
     "Stage",
     "StageChange",
     "Subject",
     "SupportElement",
     "SupportPlan",
+    "YesNoNotKnown",
 ]
