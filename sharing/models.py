@@ -93,9 +93,7 @@ class ShareGrant(models.Model):
     )
     # Special-category details (sharing.special) are shared only when a grant says so, on its own condition.
     includes_special_category = models.BooleanField(default=False)
-    special_category_condition = models.CharField(
-        max_length=10, choices=SpecialCategoryCondition.choices, blank=True
-    )
+    special_category_condition = models.CharField(max_length=10, choices=SpecialCategoryCondition.choices, blank=True)
     # Set once a housekeeping task has removed the guardian permission of an ended grant.
     tidied_at = models.DateTimeField(null=True, blank=True)
 
