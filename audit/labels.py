@@ -28,6 +28,9 @@ _CASE_CHANGES = {
     "plan": ("a support plan, action or review form", "change the support plan, actions or reviews"),
     "decide": ("the panel decision form", "record a panel decision"),
     "share": ("the sharing page or a sharing form", "share the case or answer an access request"),
+    "record_special_category": ("the form to record the sensitive details", "record the sensitive details"),
+    "escalate": ("the form to escalate the case to the police", "escalate the case to the police"),
+    "acknowledge_escalation": ("an escalation to the police", "acknowledge an escalation to the police"),
 }
 
 # A service-wide permission the role does not have (sharing.access.require): "<capability>.denied".
@@ -44,6 +47,10 @@ _REFUSED = {
     "decide": "record a panel decision",
     "access_history": "see who has seen a case",
     "share": "share a case",
+    "record_special_category": "record a case's sensitive details",
+    "escalate": "escalate a case to the police",
+    "acknowledge_escalation": "acknowledge an escalation to the police",
+    "view_special_category": "see a case's sensitive details",
     "create_referral": "log a referral",
     "request_access": "ask for access to a case",
     "break_glass": "take emergency access to a case",
@@ -77,6 +84,12 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.review_scheduled": "Scheduled a review",
             "case.review_completed": "Completed a review",
             "case.access_history": "Viewed who has seen a case",
+            "case.special_category_viewed": "Viewed a case's sensitive details",
+            "case.special_category_recorded": "Recorded a case's sensitive details",
+            "case.special_category_changed": "Changed a case's sensitive details",
+            "case.escalated": "Escalated a case to the police",
+            "case.escalation_acknowledged": "Acknowledged an escalation to the police",
+            "case.escalations_listed": "Listed escalations to acknowledge",
             "referral_draft.saved": "Saved a draft referral",
             "referral_draft.opened": "Opened a draft referral",
             "referral_draft.listed": "Listed their draft referrals",
