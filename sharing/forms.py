@@ -42,6 +42,7 @@ class GrantForm(GovUKFormMixin, forms.Form):
         choices=[("no", "No"), ("yes", "Yes")],
         widget=forms.RadioSelect,
         initial="no",
+        required=False,
         label="Include the sensitive details?",
         help_text="Ethnicity, religion or belief, and health. Only with full access, and only under a condition "
         "for processing special category data.",
@@ -65,7 +66,7 @@ class GrantForm(GovUKFormMixin, forms.Form):
     def sensitive_condition(self) -> SpecialCategoryCondition | None:
         """The condition the sensitive details are shared under, or None when they are not shared."""
         data = self.cleaned_data
-        shared = data["special_category"] == "yes"
+        shared = data.get("special_category") == "yes"
         return SpecialCategoryCondition(data["special_category_condition"]) if shared else None
 
     def clean(self) -> dict[str, Any]:

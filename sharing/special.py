@@ -10,6 +10,8 @@ sharing.access.access_case, which has already answered 404 for a case the person
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -40,7 +42,7 @@ def special_category_cases(user: Any) -> CaseQuerySet:
 def can_see_special_category(user: Any, case: Case) -> bool:
     """For templates and tabs: may this user see this case's special-category details? Records nothing."""
     conditions = [opening.condition for opening in special_openings(user)]
-    return any(Case.objects.filter(condition, pk=case.pk).exists() for condition in conditions)
+    return bool(conditions) and Case.objects.filter(reduce(operator.or_, conditions), pk=case.pk).exists()
 
 
 def access_special_category(user: Any, case: Case) -> SpecialCategory | None:

@@ -81,7 +81,8 @@ class CasePageTestCase(BaseTestCase):
             for _ in range(extra):
                 make_case(owner=self.casey)
             # 1 session, 2 user with agency, 3 case with subject and owner, 4-6 audit entry in its savepoint,
-            # 7 visible earlier cases, 8 count of hidden earlier cases, 9 referral with sector and concern.
-            with self.assertNumQueries(9):
+            # 7 whether the sensitive details tab is offered (sharing.special), 8 visible earlier cases, 9 count
+            # of hidden earlier cases, 10 escalations to the police, 11 referral with sector and concern.
+            with self.assertNumQueries(11):
                 self.client.get(self.url())
         self.assertGreater(Case.objects.count(), 20)
