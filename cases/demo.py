@@ -200,8 +200,8 @@ def seed_sensitive(*, people: list[User]) -> None:
     coordinator = next(user for user in people if user.username == "coordinator")
     for number, (ethnicity, religion, mental_health, neurodiversity, note) in SENSITIVE.items():
         case = Case.objects.get(subject__last_name=f"Testcase-{number:02d}", owning_agency=coordinator.agency)
-        values = {"ethnicity": ethnicity, "religion": religion, "mental_health_concern": mental_health}
-        values |= {"neurodiversity": neurodiversity, "health_note": note}
+        values: dict[str, str] = {"ethnicity": ethnicity, "religion": religion, "health_note": note}
+        values |= {"mental_health_concern": mental_health, "neurodiversity": neurodiversity}
         special.record_special_category(case=case, actor=coordinator, values=values)
     case = Case.objects.get(subject__last_name=f"Testcase-{ESCALATED:02d}", owning_agency=coordinator.agency)
     escalations.escalate_to_police(case=case, actor=coordinator, reason=ESCALATION_REASON)

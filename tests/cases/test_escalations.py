@@ -70,7 +70,7 @@ class EscalationTestCase(BaseTestCase):
         self.assertIn(self.case.number, email.subject)
         self.assertIn(self.case.number, email.body)
         for personal in ("Quenby", "Quillon", REASON, self.casey.first_name, self.case.subject.postcode):
-            self.assertNotIn(personal, email.subject + email.body)
+            self.assertNotIn(personal, f"{email.subject}\n{email.body}")
 
     def test_it_is_audited_by_reference_never_with_the_reason(self) -> None:
         escalation = self.escalate()
