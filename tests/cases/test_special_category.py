@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
@@ -219,6 +220,12 @@ class SpecialCategoryTestCase(BaseTestCase):
         self.client.post(self.url("sharing/new/"), self.grant_form(special_category="no"))
         grant = ShareGrant.objects.get(case=self.case)
         self.assertEqual((grant.includes_special_category, grant.special_category_condition), (False, ""))
+
+    def test_the_database_refuses_a_grant_that_includes_them_without_a_condition(self) -> None:
+        grant = share(self.case, actor=self.casey, agency=self.health, level=Level.FULL)
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            ShareGrant.objects.filter(pk=grant.pk).update(includes_special_category=True)
+        self.assertFalse(can_see_special_category(self.harper, self.case))
 
     def test_the_sensitive_details_are_shared_only_with_full_access(self) -> None:
         with self.assertRaisesMessage(ValidationError, "only with full access"):
