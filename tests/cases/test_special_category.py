@@ -207,6 +207,13 @@ class SpecialCategoryTestCase(BaseTestCase):
         self.assertContains(tab, "Yes: UK GDPR Art 9(2)(g), DPA 2018 Sch 1 para 10")
         self.assertContains(tab, "Yes, as the owner")
 
+    def test_the_grant_page_reveals_the_condition_under_yes(self) -> None:
+        self.client.force_login(self.casey)
+        page = self.client.get(self.url("sharing/new/"))
+        self.assertContains(page, "Include the sensitive details?")
+        self.assertContains(page, 'class="govuk-radios__conditional govuk-radios__conditional--hidden"')
+        self.assertContains(page, "DPA 2018 Sch 1 para 18")
+
     def test_the_flag_without_a_condition_is_refused_and_nothing_is_shared(self) -> None:
         self.client.force_login(self.casey)
         response = self.client.post(self.url("sharing/new/"), self.grant_form(special_category_condition=""))
