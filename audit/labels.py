@@ -30,6 +30,9 @@ _CASE_CHANGES = {
     "decide": ("the panel decision form", "record a panel decision"),
     "share": ("the sharing page or a sharing form", "share the case or answer an access request"),
     "correct": ("a form to correct a record or tell others of a correction", "correct a record or tell others"),
+    "record_special_category": ("the form to record the sensitive details", "record the sensitive details"),
+    "escalate": ("the form to escalate the case to the police", "escalate the case to the police"),
+    "acknowledge_escalation": ("an escalation to the police", "acknowledge an escalation to the police"),
 }
 
 # A service-wide permission the role does not have (sharing.access.require): "<capability>.denied".
@@ -49,6 +52,10 @@ _REFUSED = {
     "share": "share a case",
     "correct": "correct a record of a case",
     "correction_history": "see the earlier values of corrected records",
+    "record_special_category": "record a case's sensitive details",
+    "escalate": "escalate a case to the police",
+    "acknowledge_escalation": "acknowledge an escalation to the police",
+    "view_special_category": "see a case's sensitive details",
     "create_referral": "log a referral",
     "request_access": "ask for access to a case",
     "break_glass": "take emergency access to a case",
@@ -89,6 +96,12 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.record_corrected": "Corrected a record of a case",
             "case.correction_history": "Viewed the history of a corrected record",
             "case.correction_notified": "Told others of a correction to a case",
+            "case.special_category_viewed": "Viewed a case's sensitive details",
+            "case.special_category_recorded": "Recorded a case's sensitive details",
+            "case.special_category_changed": "Changed a case's sensitive details",
+            "case.escalated": "Escalated a case to the police",
+            "case.escalation_acknowledged": "Acknowledged an escalation to the police",
+            "case.escalations_listed": "Listed escalations to acknowledge",
             "referral_draft.saved": "Saved a draft referral",
             "referral_draft.opened": "Opened a draft referral",
             "referral_draft.listed": "Listed their draft referrals",

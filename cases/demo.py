@@ -30,6 +30,7 @@ from cases.models import (
     ConsentStatus,
     Decision,
     DecisionOutcome,
+    Ethnicity,
     Gender,
     HowReached,
     Invitation,
@@ -40,6 +41,7 @@ from cases.models import (
     ReferenceValue,
     RelatedPerson,
     Relationship,
+    Religion,
     Review,
     ReviewKind,
     Stage,
@@ -47,8 +49,9 @@ from cases.models import (
     Subject,
     SupportElement,
     SupportPlan,
+    YesNoNotKnown,
 )
-from cases.services import casework, corrections, decisions, meetings, referrals, related, stages
+from cases.services import casework, corrections, decisions, escalations, meetings, referrals, related, special, stages
 from cases.services import consent as consent_service
 from cases.vaf import Rating
 from partners.models import Agency, User
@@ -189,6 +192,30 @@ def seed_cases(*, people: list[User]) -> None:
             changes={"referrer_contact": f"referrer-{first.number[-2:]}@example.net"},
             reason="The referrer's email address was typed wrongly (synthetic).",
         )
+    seed_sensitive(people=people)
+
+
+# Sensitive details of a few cases the health trust is given in full, with them (sharing.demo), and of one
+# it is not; and one escalation to the police, not yet acknowledged (Testcase numbers).
+SENSITIVE = {
+    10: (Ethnicity.WHITE, Religion.NONE, YesNoNotKnown.YES, YesNoNotKnown.YES, "Autism diagnosis (synthetic)."),
+    12: (Ethnicity.ASIAN, Religion.MUSLIM, YesNoNotKnown.NO, YesNoNotKnown.NOT_KNOWN, ""),
+    17: (Ethnicity.MIXED, Religion.NOT_KNOWN, YesNoNotKnown.YES, YesNoNotKnown.NO, "Anxiety; GP aware (synthetic)."),
+    24: (Ethnicity.PREFER_NOT_TO_SAY, Religion.CHRISTIAN, YesNoNotKnown.NOT_KNOWN, YesNoNotKnown.YES, ""),
+}
+ESCALATED = 15
+ESCALATION_REASON = "The mentor reports new threats made online this week (synthetic demo text)."
+
+
+def seed_sensitive(*, people: list[User]) -> None:
+    coordinator = next(user for user in people if user.username == "coordinator")
+    for number, (ethnicity, religion, mental_health, neurodiversity, note) in SENSITIVE.items():
+        case = Case.objects.get(subject__last_name=f"Testcase-{number:02d}", owning_agency=coordinator.agency)
+        values: dict[str, str] = {"ethnicity": ethnicity, "religion": religion, "health_note": note}
+        values |= {"mental_health_concern": mental_health, "neurodiversity": neurodiversity}
+        special.record_special_category(case=case, actor=coordinator, values=values)
+    case = Case.objects.get(subject__last_name=f"Testcase-{ESCALATED:02d}", owning_agency=coordinator.agency)
+    escalations.escalate_to_police(case=case, actor=coordinator, reason=ESCALATION_REASON)
 
 
 def seed_next_meeting(*, people: list[User]) -> None:

@@ -9,9 +9,9 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Action, ActionStatus, Attendance, Case, PanelMeeting
+from cases.models import Action, ActionStatus, Attendance, Case, Escalation, PanelMeeting
 from cases.services import drafts
-from partners.models import Role, User
+from partners.models import AgencyKind, Role, User
 
 
 def _owners(case: Case) -> list[str]:
@@ -34,6 +34,36 @@ def notify_immediate_risk(case_id: int) -> int:
         ),
         from_email=None,
         recipient_list=_owners(case),
+    )
+
+
+@shared_task(name="cases.notify_escalation", ignore_result=True)
+def notify_escalation(escalation_id: int) -> int:
+    """The police practitioners of the subject's force area hear of an escalation: the case number, the
+    council and a link; never the person or the reason, which they read in the case."""
+    escalation = Escalation.objects.select_related("case__owning_agency", "case__subject").get(pk=escalation_id)
+    case = escalation.case
+    police = (
+        User.objects.filter(
+            role=Role.POLICE_PRACTITIONER,
+            is_active=True,
+            agency__is_active=True,
+            agency__kind=AgencyKind.POLICE,
+            agency__police_force_area=case.subject.police_force_area,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    link = f"{settings.SITE_URL}{reverse('cases:acknowledge_escalation', args=[case.reference, escalation.reference])}"
+    return send_mail(
+        subject=f"Case escalated to the police: {case.number}",
+        message=(
+            f"{case.owning_agency.name} has escalated {case.number} to the police: an immediate risk has been "
+            f"found since the referral.\n\nRead why and acknowledge it in Prevent Panel: {link}\n\n"
+            "If life is at risk, call 999."
+        ),
+        from_email=None,
+        recipient_list=list(police),
     )
 
 

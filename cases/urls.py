@@ -6,8 +6,8 @@ from cases.views import (
     case_list,
     case_page,
     casework,
-    corrections,
     consent,
+    corrections,
     dashboard,
     drafts,
     meeting_mode,
@@ -15,6 +15,7 @@ from cases.views import (
     minutes,
     referrals,
     related,
+    special,
 )
 from sharing import views as sharing_views
 
@@ -30,6 +31,14 @@ case_urls = [
     path("reviews/", case_page.reviews, name="reviews"),
     path("access/", case_page.access_history, name="access"),
     path("sharing/", case_page.sharing, name="sharing"),
+    path("sensitive/", case_page.sensitive, name="sensitive"),
+    path("sensitive/change/", special.record_special_category, name="record_special_category"),
+    path("escalate/", special.escalate, name="escalate"),
+    path(
+        "escalations/<uuid:escalation>/acknowledge/",
+        special.acknowledge_escalation,
+        name="acknowledge_escalation",
+    ),
     path("sharing/new/", sharing_views.grant, name="grant"),
     path("sharing/<uuid:grant_reference>/revoke/", sharing_views.revoke, name="revoke"),
     path("sharing/<uuid:grant_reference>/extend/", sharing_views.extend, name="extend"),
@@ -80,6 +89,7 @@ urlpatterns = [
     path("new/draft/", drafts.save_draft, name="save_draft"),
     path("drafts/<uuid:reference>/discard/", drafts.discard_draft, name="discard_draft"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("escalations/", special.escalations_waiting, name="escalations"),
     path("dashboard/overdue-actions/", dashboard.overdue_actions, name="overdue_actions"),
     path("meetings/", meetings.meeting_list, name="meetings"),
     path("meetings/new/", meetings.new_meeting, name="new_meeting"),

@@ -36,10 +36,10 @@ from cases.models import (
     PanelMeetingQuerySet,
     SupportElement,
 )
+from sharing.meeting_policy import MEETING_LEVEL_ACTIONS, meeting_level
 from sharing.policy import (
     CASE_CAPABILITIES,
     LEVEL_ACTIONS,
-    MEETING_LEVEL_ACTIONS,
     READ,
     ROLE_ACTIONS,
     AccessLevel,
@@ -48,7 +48,6 @@ from sharing.policy import (
     is_active,
     level_allows,
     levels_allowing,
-    meeting_level,
     openings,
     openings_by_level,
     owning_council,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases.models import Case, Stage
 from partners.models import Agency, User
 from sharing import services
-from sharing.models import LegalBasis, Level, ShareGrant
+from sharing.models import LegalBasis, Level, ShareGrant, SpecialCategoryCondition
 
 # (agency code, stages whose cases it is given, level, legal basis, purpose)
 DEMO_GRANTS = [
@@ -38,6 +38,10 @@ DEMO_GRANTS = [
 ]
 
 
+# The health trust's full grants include the sensitive details, for the mental health input it gives.
+SENSITIVE_FOR = {"nht": SpecialCategoryCondition.SAFEGUARDING}
+
+
 def seed_grants(*, people: list[User]) -> None:
     """Idempotent: nothing is added once the demo has grants."""
     if ShareGrant.objects.exists():
@@ -56,6 +60,7 @@ def seed_grants(*, people: list[User]) -> None:
                 purpose=purpose,
                 legal_basis=basis,
                 ends_at=until,
+                special_category_condition=SENSITIVE_FOR.get(code) if level == Level.FULL else None,
             )
     # One revoked and one ended grant, to show they no longer give access.
     health = Agency.objects.get(code="nht")

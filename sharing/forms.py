@@ -4,12 +4,13 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
 from django.utils import timezone
 
 from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, User
-from sharing.models import LegalBasis, Level
+from sharing.models import LegalBasis, Level, SpecialCategoryCondition
 
 
 def end_of(day: Any) -> datetime:
@@ -37,9 +38,44 @@ class GrantForm(GovUKFormMixin, forms.Form):
     )
     legal_basis = forms.ChoiceField(choices=LegalBasis.choices, widget=forms.RadioSelect, label="Legal basis")
     until = date_field("Share until", "Sharing stops at the end of this day")
+    special_category = forms.ChoiceField(
+        choices=[("no", "No"), ("yes", "Yes")],
+        widget=forms.RadioSelect,
+        initial="no",
+        required=False,
+        label="Include the sensitive details?",
+        help_text="Ethnicity, religion or belief, and health. Only with full access, and only under a condition "
+        "for processing special category data.",
+    )
+    special_category_condition = forms.ChoiceField(
+        choices=SpecialCategoryCondition.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        label="Condition for processing the sensitive details",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The condition is revealed under "Yes" (GOV.UK conditional reveal); without JavaScript it shows.
+        fields = [name for name in self.fields if not name.startswith("special_category")]
+        self.helper.layout = Layout(
+            *fields,
+            ConditionalRadios("special_category", "No", ConditionalQuestion("Yes", "special_category_condition")),
+        )
+
+    def sensitive_condition(self) -> SpecialCategoryCondition | None:
+        """The condition the sensitive details are shared under, or None when they are not shared."""
+        data = self.cleaned_data
+        shared = data.get("special_category") == "yes"
+        return SpecialCategoryCondition(data["special_category_condition"]) if shared else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("special_category") == "yes" and not data.get("special_category_condition"):
+            self.add_error(
+                "special_category_condition",
+                "Choose the condition for processing the sensitive details (DPA 2018 Schedule 1)",
+            )
         if bool(data.get("agency")) == bool(data.get("user")):
             self.add_error("agency", "Choose an agency or a person, not both")
         if data.get("until") and data["until"] < timezone.localdate():

@@ -44,6 +44,18 @@ class LegalBasis(models.TextChoices):
     DUTY_TO_COOPERATE = "ctsa_s38", "CTSA 2015 s.38 duty of panel partners to co-operate"
 
 
+class SpecialCategoryCondition(models.TextChoices):
+    """The condition for processing special-category data a grant that includes them rests on: UK GDPR
+    Art 9(2)(g) substantial public interest, with one of the DPA 2018 Sch 1 Part 2 conditions."""
+
+    STATUTORY = "sch1_6", "UK GDPR Art 9(2)(g), DPA 2018 Sch 1 para 6: statutory and government purposes"
+    UNLAWFUL_ACTS = "sch1_10", "UK GDPR Art 9(2)(g), DPA 2018 Sch 1 para 10: preventing or detecting unlawful acts"
+    SAFEGUARDING = (
+        "sch1_18",
+        "UK GDPR Art 9(2)(g), DPA 2018 Sch 1 para 18: safeguarding of children and of individuals at risk",
+    )
+
+
 class GrantKind(models.TextChoices):
     SHARED = "shared", "Shared by the owner"
     REQUESTED = "requested", "Access request approved"
@@ -79,6 +91,9 @@ class ShareGrant(models.Model):
     meeting = models.ForeignKey(
         "cases.PanelMeeting", on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
     )
+    # Special-category details (sharing.special) are shared only when a grant says so, on its own condition.
+    includes_special_category = models.BooleanField(default=False)
+    special_category_condition = models.CharField(max_length=10, choices=SpecialCategoryCondition.choices, blank=True)
     # Set once a housekeeping task has removed the guardian permission of an ended grant.
     tidied_at = models.DateTimeField(null=True, blank=True)
 
@@ -97,6 +112,12 @@ class ShareGrant(models.Model):
                 name="grant_ends_after_it_starts",
                 condition=Q(ends_at__gt=models.F("starts_at")),
                 violation_error_message="A grant must end after it starts.",
+            ),
+            models.CheckConstraint(
+                name="grant_special_category_has_condition",
+                condition=(Q(includes_special_category=True) & ~Q(special_category_condition=""))
+                | (Q(includes_special_category=False) & Q(special_category_condition="")),
+                violation_error_message="Special-category details are shared only under a condition for processing.",
             ),
         ]
         indexes = [

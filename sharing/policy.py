@@ -11,6 +11,9 @@ Who sees a case, and at which level (WAYS):
   request, whatever the housekeeping task has or has not done yet);
 - PROVIDER: an intervention provider named on one of the case's support elements while that support
   lasts, who sees only their own elements and the essentials needed to deliver them.
+Special-category details are a second question asked of the same ways (Way.special): only the owner's
+way and a grant that explicitly includes them open them, so the police for the area do not see them
+unless granted (VIEW_SPECIAL_CATEGORY, asked in sharing.special). Meetings: sharing.meeting_policy.
 Only roles that may see a case at all (VIEW in ROLE_ACTIONS) have any way: auditors and administrators
 never see case content. Inactive users see nothing; the superuser flag grants nothing.
 """
@@ -25,57 +28,14 @@ from functools import reduce
 from typing import Any
 
 from django.conf import settings
-from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case, SupportElement
 from partners.models import Agency, AgencyKind, Role
+from sharing.capabilities import AccessLevel as AccessLevel
+from sharing.capabilities import Capability as Capability
 from sharing.models import CaseGroupObjectPermission, CaseUserObjectPermission, Level, ShareGrant
-
-
-class Capability(models.TextChoices):
-    """What someone may do: asked of the gate, granted by role and by level. (A task on a case is
-    cases.models.Action; the kind of an audit entry is audit.services.EntryKind.)"""
-
-    # About one case.
-    VIEW = "view", "See the case summary"
-    VIEW_FULL = "view_full", "See the whole case"
-    VIEW_PLAN = "view_plan", "See the support plan"
-    ADD_NOTE = "add_note", "Add a note"
-    ASSESS = "assess", "Add an assessment"
-    MOVE = "move", "Move the case to another stage"
-    SCREEN = "screen", "Record the police screening decision"
-    CONSENT = "consent", "Record consent"
-    RELATE = "relate", "Add, change or end the people related to the person"
-    PLAN = "plan", "Change the support plan, actions and reviews"
-    DECIDE = "decide", "Record a panel decision"
-    ACCESS_HISTORY = "access_history", "See who has seen the case"
-    SHARE = "share", "Share the case and answer access requests"
-    CORRECT = "correct", "Correct a record of the case"
-    CORRECTION_HISTORY = "correction_history", "See the earlier values of corrected records"
-    # Service-wide.
-    CREATE_REFERRAL = "create_referral", "Log a referral"
-    REQUEST_ACCESS = "request_access", "Ask for access to a case"
-    BREAK_GLASS = "break_glass", "Take emergency access to a case"
-    SEARCH_AUDIT = "search_audit", "Search the audit log"
-    EXPORT_AUDIT = "export_audit", "Export the audit log"
-    VIEW_DASHBOARD = "view_dashboard", "See the panel dashboard"
-    ADMINISTER = "administer", "Keep the reference data: agencies and user accounts"
-    DECIDE_ACCESS_CHANGE = "decide_access_change", "Approve or reject another administrator's change to access"
-    # About one panel meeting.
-    VIEW_MEETING = "view_meeting", "See a panel meeting"
-    ORGANISE_MEETING = "organise_meeting", "Plan a meeting: agenda, invitations, circulation"
-    CHAIR_MEETING = "chair_meeting", "Run a meeting: attendance, decisions, actions, minutes"
-
-
-class AccessLevel(models.TextChoices):
-    OWNER = "owner", "Owning council"
-    POLICE = "police", "Police for the subject's area"
-    FULL = "full", "Full access by grant"
-    SUMMARY = "summary", "Summary access by grant"
-    PROVIDER = "provider", "Intervention provider for part of the plan"
-
 
 CASE_CAPABILITIES = frozenset(
     {
@@ -94,6 +54,9 @@ CASE_CAPABILITIES = frozenset(
         Capability.SHARE,
         Capability.CORRECT,
         Capability.CORRECTION_HISTORY,
+        Capability.RECORD_SPECIAL_CATEGORY,
+        Capability.ESCALATE,
+        Capability.ACKNOWLEDGE_ESCALATION,
     }
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
@@ -107,6 +70,9 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     | ORGANISER
     | CORRECTIONS
     | {
+        Capability.VIEW_SPECIAL_CATEGORY,
+        Capability.RECORD_SPECIAL_CATEGORY,
+        Capability.ESCALATE,
         Capability.CONSENT,
         Capability.RELATE,
         Capability.ACCESS_HISTORY,
@@ -117,6 +83,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.PANEL_CHAIR: CASEWORK
     | ORGANISER
     | {
+        Capability.VIEW_SPECIAL_CATEGORY,
         Capability.CONSENT,
         Capability.DECIDE,
         Capability.ACCESS_HISTORY,
@@ -127,8 +94,10 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         Capability.CHAIR_MEETING,
     },
     Role.POLICE_PRACTITIONER: CASEWORK
-    | {Capability.SCREEN, Capability.REQUEST_ACCESS, Capability.BREAK_GLASS, Capability.VIEW_MEETING},
-    Role.PANEL_MEMBER: READ | {Capability.ADD_NOTE, Capability.REQUEST_ACCESS, Capability.VIEW_MEETING},
+    | {Capability.SCREEN, Capability.ACKNOWLEDGE_ESCALATION, Capability.REQUEST_ACCESS, Capability.BREAK_GLASS}
+    | {Capability.VIEW_MEETING, Capability.VIEW_SPECIAL_CATEGORY},
+    Role.PANEL_MEMBER: READ
+    | {Capability.ADD_NOTE, Capability.REQUEST_ACCESS, Capability.VIEW_MEETING, Capability.VIEW_SPECIAL_CATEGORY},
     Role.INTERVENTION_PROVIDER: frozenset(
         {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.VIEW_MEETING}
     ),
@@ -137,10 +106,11 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
 }
 
 # What each kind of access to a case allows. The levels form a chain, each allowing all that the next
-# allows (police ⊃ owner ⊃ full ⊃ provider ⊃ summary), so the strongest way decides. Corrections (UK GDPR
-# Art 16) stay the owning council's by role: only its coordinators correct, and they and its chairs see them.
+# allows (police ⊃ owner ⊃ full ⊃ provider ⊃ summary), so the strongest way decides. Only the police for the
+# subject's area screen a case and acknowledge its escalation. Corrections (UK GDPR Art 16) stay the owning
+# council's by role: only its coordinators correct, and they and its chairs see them.
 LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
-    AccessLevel.OWNER: CASE_CAPABILITIES - {Capability.SCREEN},
+    AccessLevel.OWNER: CASE_CAPABILITIES - {Capability.SCREEN, Capability.ACKNOWLEDGE_ESCALATION},
     AccessLevel.POLICE: CASE_CAPABILITIES,
     AccessLevel.FULL: READ | {Capability.ADD_NOTE},
     AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
@@ -220,9 +190,9 @@ def provided_support(user: Any) -> QuerySet[SupportElement]:
     return SupportElement.objects.filter(current_support(), provider_user_id=user.pk)
 
 
-def granted_ids(user: Any, levels: Iterable[str]) -> QuerySet[ShareGrant, Any]:
-    """Ids of cases with a grant in force (at one of `levels`) to the user or their agency, and the
-    guardian permission behind it."""
+def granted_ids(user: Any, levels: Iterable[str], *, special: bool = False) -> QuerySet[ShareGrant, Any]:
+    """Ids of cases with a grant in force (at one of `levels`; with `special`, one that includes the
+    special-category details) to the user or their agency, and the guardian permission behind it."""
     direct = CaseUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename__in=GRANT_PERMISSIONS
     ).values("content_object_id")
@@ -230,6 +200,7 @@ def granted_ids(user: Any, levels: Iterable[str]) -> QuerySet[ShareGrant, Any]:
         group__user=user, permission__codename__in=GRANT_PERMISSIONS
     ).values("content_object_id")
     in_force = ShareGrant.objects.active().for_user(user).filter(level__in=list(levels))
+    in_force = in_force.filter(includes_special_category=True) if special else in_force
     return in_force.filter(case_id__in=direct.union(via_group)).values("case_id")
 
 
@@ -256,7 +227,7 @@ class Opening:
 @dataclass(frozen=True)
 class Route:
     """One row of the owner's sharing tab: who can see the case, why, at which level, until when (None:
-    while their role lasts), and the grant behind it with its legal basis, if any."""
+    while their role lasts), the grant behind it with its legal basis, and special-category access."""
 
     who: str
     why: str
@@ -264,17 +235,19 @@ class Route:
     until: date | datetime | None = None
     grant: ShareGrant | None = None
     basis: str = ""
+    special: str = ""
 
 
 @dataclass(frozen=True)
 class Way:
     """One way of seeing a case. `opens(user, levels)`: the cases it opens to the user at one of `levels`
     (only those it gives), or None when it opens none to them; `routes(case)`: who sees the case this
-    way, and why, for the owner."""
+    way, and why, for the owner; `special(user)`: the cases whose special-category details it opens."""
 
     levels: tuple[AccessLevel, ...]
     opens: Callable[[Any, frozenset[AccessLevel]], Opening | None]
     routes: Callable[[Case], list[Route]]
+    special: Callable[[Any], Opening | None] = lambda user: None
 
 
 def _owner_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
@@ -284,7 +257,7 @@ def _owner_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
 
 def _owner_routes(case: Case) -> list[Route]:
     who = f"Prevent coordinators and panel chairs of {case.owning_agency.name}"
-    return [Route(who, "Owning council", AccessLevel.OWNER.label)]
+    return [Route(who, "Owning council", AccessLevel.OWNER.label, special="Yes, as the owner")]
 
 
 def _police_opens(user: Any, levels: frozenset[AccessLevel]) -> Opening | None:
@@ -338,16 +311,24 @@ def _grant_routes(case: Case) -> list[Route]:
     for grant in grants.select_related("agency", "user__agency"):
         who = grant.agency.name if grant.agency else f"{grant.user} ({grant.user.agency.name})"  # type: ignore[union-attr]
         why = f"{grant.get_kind_display()}: {grant.purpose}"
-        rows.append(Route(who, why, grant.get_level_display(), grant.ends_at, grant, grant.get_legal_basis_display()))
+        basis = grant.get_legal_basis_display()
+        special = f"Yes: {grant.get_special_category_condition_display()}" if grant.includes_special_category else ""
+        rows.append(Route(who, why, grant.get_level_display(), grant.ends_at, grant, basis, special))
     return rows
 
 
 # In the order the owner reads them on the sharing tab.
 WAYS = (
-    Way((AccessLevel.OWNER,), _owner_opens, _owner_routes),
+    # Special-category details: the owner's, and a full grant's that includes them.
+    Way((AccessLevel.OWNER,), _owner_opens, _owner_routes, lambda user: _owner_opens(user, frozenset())),
     Way((AccessLevel.POLICE,), _police_opens, _police_routes),
     Way((AccessLevel.PROVIDER,), _provider_opens, _provider_routes),
-    Way((AccessLevel.FULL, AccessLevel.SUMMARY), _grant_opens, _grant_routes),
+    Way(
+        (AccessLevel.FULL, AccessLevel.SUMMARY),
+        _grant_opens,
+        _grant_routes,
+        lambda user: Opening.of_ids(granted_ids(user, [Level.FULL], special=True)),
+    ),
 )
 
 
@@ -381,23 +362,3 @@ def levels_allowing(action: Capability) -> frozenset[AccessLevel]:
 def routes(case: Case) -> list[Route]:
     """Every route by which someone can see this case, and why, way by way."""
     return [route for way in WAYS for route in way.routes(case)]
-
-
-# --- panel meetings (the rule in words: sharing/access.py) -----------------------------------------
-
-
-class MeetingLevel(models.TextChoices):
-    OWNER = "owner", "Owning council"
-    INVITEE = "invitee", "Invited"
-
-
-MEETING_LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
-    MeetingLevel.OWNER: frozenset({Capability.VIEW_MEETING, Capability.ORGANISE_MEETING, Capability.CHAIR_MEETING}),
-    MeetingLevel.INVITEE: frozenset({Capability.VIEW_MEETING}),
-}
-
-
-def meeting_level(user: Any, owning_agency_id: int) -> MeetingLevel:
-    """How this user comes to a meeting of that council's panel (call for meetings they can see)."""
-    council = owning_council(user)
-    return MeetingLevel.OWNER if council is not None and owning_agency_id == council else MeetingLevel.INVITEE

@@ -20,7 +20,15 @@ from audit.models import Outcome
 from cases.models import Case, PanelMeeting
 from partners.models import Agency, User
 from sharing import policy
-from sharing.models import AccessRequest, GrantKind, LegalBasis, Level, RequestStatus, ShareGrant
+from sharing.models import (
+    AccessRequest,
+    GrantKind,
+    LegalBasis,
+    Level,
+    RequestStatus,
+    ShareGrant,
+    SpecialCategoryCondition,
+)
 
 BREAK_GLASS_HOURS = 12
 # The same words for a number that matches no case and for a case outside the break-glass scope.
@@ -53,9 +61,13 @@ def grant_access(
     kind: GrantKind = GrantKind.SHARED,
     starts_at: datetime | None = None,
     meeting: PanelMeeting | None = None,
+    special_category_condition: SpecialCategoryCondition | None = None,
 ) -> ShareGrant:
     """Share a case with an agency or one user, at a level, for a purpose, under a legal basis, until
-    `ends_at`. Backed by a django-guardian object permission; audited as sharing.granted."""
+    `ends_at`. Backed by a django-guardian object permission; audited as sharing.granted.
+
+    With `special_category_condition` (a UK GDPR Art 9(2)(g) / DPA 2018 Sch 1 condition), a full grant
+    also includes the case's special-category details; they are never shared without one."""
     if (agency is None) == (user is None):
         _refuse("Share with one agency or with one person.")
     if not purpose.strip():
@@ -65,6 +77,8 @@ def grant_access(
         _refuse("The end of the sharing must be in the future.")
     if agency is not None and agency.pk == case.owning_agency_id:
         _refuse(f"{agency.name} owns this case and already sees it.")
+    if special_category_condition and level != Level.FULL:
+        _refuse("Sensitive details can be shared only with full access to the case.")
     grant = ShareGrant.objects.create(
         case=case,
         agency=agency,
@@ -77,6 +91,8 @@ def grant_access(
         starts_at=starts,
         ends_at=ends_at,
         meeting=meeting,
+        includes_special_category=bool(special_category_condition),
+        special_category_condition=special_category_condition or "",
     )
     assign_perm(PERMISSION[Level(level)], _holder(grant), case)
     audit.record(
@@ -97,6 +113,7 @@ def grant_access(
             "legal_basis": str(legal_basis),
             "until": ends_at.isoformat(),
             **({"meeting": str(meeting.reference)} if meeting else {}),
+            **({"special_category": str(special_category_condition)} if special_category_condition else {}),
         },
     )
     return grant

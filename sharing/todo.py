@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from audit.models import AuditEntry
-from cases.models import Stage
+from cases.models import Escalation, Stage
 from partners.models import User
 from sharing.access import Capability, can_do, visible_agenda, visible_cases, visible_meetings
 from sharing.models import AccessRequest, RequestStatus
@@ -50,6 +50,14 @@ def _police_screening(user: User) -> Task | None:
     count = visible_cases(user).filter(stage=Stage.POLICE_SCREENING).count()
     text = _plural(count, "referral waiting for police screening", "referrals waiting for police screening")
     return Task(text, count, _case_list(stage=Stage.POLICE_SCREENING))
+
+
+def _escalations(user: User) -> Task | None:
+    """Escalations to the police of the person's area not yet acknowledged (the list it links to)."""
+    cases = visible_cases(user, action=Capability.ACKNOWLEDGE_ESCALATION)
+    count = Escalation.objects.filter(acknowledged_at__isnull=True, case__in=cases).count()
+    text = _plural(count, "escalation to the police to acknowledge", "escalations to the police to acknowledge")
+    return Task(text, count, reverse("cases:escalations"))
 
 
 def _overdue_actions(user: User) -> Task | None:
@@ -97,6 +105,7 @@ class Provider:
 
 PROVIDERS = [
     Provider(Capability.CREATE_REFERRAL, _new_referrals, always=True),
+    Provider(Capability.ACKNOWLEDGE_ESCALATION, _escalations),
     Provider(Capability.SCREEN, _police_screening, always=True),
     Provider(Capability.SHARE, _requests_to_answer, always=True),
     Provider(Capability.VIEW_MEETING, _next_meeting),

@@ -43,6 +43,7 @@ def grant(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
                 ends_at=end_of(d["until"]),
                 agency=d["agency"],
                 user=d["user"],
+                special_category_condition=form.sensitive_condition(),
             )
             messages.success(request, "The case is shared.")
             return redirect("cases:sharing", reference=case.reference)

@@ -15,6 +15,7 @@ the order Django registers them (content types, the admin) in:
 - drafts: referral drafts (the referral form as typed, not yet logged)
 - corrections: corrections of a case's records, with their earlier values (UK GDPR Art 16)
 - related: the people related to the person a case is about (parents, guardians, carers, others)
+- special: special-category details and escalations to the police, held apart from the subject
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -67,6 +68,13 @@ from cases.models.reference import (
     ReferenceValueQuerySet,
 )
 from cases.models.related import RelatedPerson, RelatedPersonQuerySet
+from cases.models.special import (
+    Escalation,
+    Ethnicity,
+    Religion,
+    SpecialCategory,
+    YesNoNotKnown,
+)
 from cases.models.subjects import (
     Case,
     CaseQuerySet,
@@ -100,6 +108,8 @@ __all__ = [
     "Correction",
     "Decision",
     "DecisionOutcome",
+    "Escalation",
+    "Ethnicity",
     "Gender",
     "HowReached",
     "Invitation",
@@ -115,11 +125,14 @@ __all__ = [
     "RelatedPerson",
     "RelatedPersonQuerySet",
     "Relationship",
+    "Religion",
     "Review",
     "ReviewKind",
+    "SpecialCategory",
     "Stage",
     "StageChange",
     "Subject",
     "SupportElement",
     "SupportPlan",
+    "YesNoNotKnown",
 ]

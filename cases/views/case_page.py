@@ -26,6 +26,7 @@ from sharing.access import (
     who_can_see,
 )
 from sharing.reasons import why_a_partner_can_see
+from sharing.special import access_special_category, can_see_special_category
 
 # Each tab and the action it needs (sharing.access decides who has it).
 TABS = [
@@ -38,6 +39,8 @@ TABS = [
     ("reviews", "Reviews", Capability.VIEW_FULL),
     ("access", "Access history", Capability.ACCESS_HISTORY),
     ("sharing", "Sharing", Capability.SHARE),
+    # Shown only to those the ways open the special-category details to (sharing.special).
+    ("sensitive", "Sensitive details", Capability.VIEW_FULL),
 ]
 TAB_ACTIONS = {key: action for key, _, action in TABS}
 
@@ -50,7 +53,11 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
     return case, {
         "case": case,
         "tab": tab,
-        "tabs": [(key, label) for key, label, action in TABS if can(user, case, action)],
+        "tabs": [
+            (key, label)
+            for key, label, action in TABS
+            if can(user, case, action) and (key != "sensitive" or can_see_special_category(user, case))
+        ],
         "can_view_full": can(user, case, Capability.VIEW_FULL),
         # At police screening only the screening decision moves a case (a police decision, CTSA s.36(2)).
         "can_move": can(user, case, Capability.MOVE)
@@ -67,6 +74,7 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         # The records with a history of corrections, linked from where each is shown (owner only).
         "corrected": corrected_references(case) if can(user, case, Capability.CORRECTION_HISTORY) else set(),
         "can_relate": can(user, case, Capability.RELATE),
+        "can_escalate": can(user, case, Capability.ESCALATE),
         # A partner is told why they see the case and until when; the owning council needs no telling.
         "why_seen": why_a_partner_can_see(user, case),
     }
@@ -89,6 +97,7 @@ def detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     previous = case.previous_case
     subjects = [case.subject] + ([previous.subject] if previous is not None else [])
     visible, hidden = earlier_cases(request.user, subjects=subjects, exclude=case)
+    escalated = list(case.escalations.select_related("acknowledged_by__agency"))
     return render(
         request,
         "cases/tab_summary.html",
@@ -98,6 +107,8 @@ def detail(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
             "earlier_visible": visible,
             "earlier_hidden": hidden,
             "age": case.subject.age_on(case.received_on),
+            "escalations": escalated,
+            "risk_found_later": any(escalation.set_immediate_risk for escalation in escalated),
         },
     )
 
@@ -112,6 +123,10 @@ def chronology(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespon
         *({"at": c.at, "change": c} for c in changes),
         *({"at": c.at, "correction": c} for c in corrections),
     ]
+    for escalation in case.escalations.select_related("actor__agency", "acknowledged_by__agency"):
+        entries.append({"at": escalation.at, "escalation": escalation})
+        if escalation.acknowledged_at is not None:
+            entries.append({"at": escalation.acknowledged_at, "acknowledged": escalation})
     return render(
         request, "cases/tab_chronology.html", {**page, "entries": sorted(entries, key=lambda e: e["at"], reverse=True)}
     )
@@ -189,3 +204,11 @@ def access_history(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRe
 def sharing(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case, page = _open_tab(request, reference, "sharing")
     return render(request, "cases/tab_sharing.html", {**page, "rows": who_can_see(case)})
+
+
+def sensitive(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    """The special-category details: every look is recorded by their gate, a refused one too (403)."""
+    case, page = _open_tab(request, reference, "sensitive")
+    details = access_special_category(request.user, case)
+    can_record = can(request.user, case, Capability.RECORD_SPECIAL_CATEGORY)
+    return render(request, "cases/tab_sensitive.html", {**page, "details": details, "can_record": can_record})

@@ -17,7 +17,8 @@ from django.test import SimpleTestCase, TestCase
 from audit import labels
 from audit.models import AuditEntry
 from partners.models import User
-from sharing.policy import CASE_CAPABILITIES, MEETING_LEVEL_ACTIONS, READ, Capability
+from sharing.meeting_policy import MEETING_LEVEL_ACTIONS
+from sharing.policy import CASE_CAPABILITIES, READ, Capability
 from tests.clients import VerifiedClient
 from tests.url_crawl import routes
 

@@ -81,8 +81,9 @@ class CasePageTestCase(BaseTestCase):
             for _ in range(extra):
                 make_case(owner=self.casey)
             # 1 session, 2 user with agency, 3 case with subject and owner, 4-6 audit entry in its savepoint,
-            # 7 the corrected records (for their history links), 8 visible earlier cases, 9 count of hidden
-            # earlier cases, 10 referral with sector and concern.
-            with self.assertNumQueries(10):
+            # 7 the corrected records (for their history links), 8 whether the sensitive details tab is offered
+            # (sharing.special), 9 visible earlier cases, 10 count of hidden earlier cases, 11 escalations to the
+            # police, 12 referral with sector and concern.
+            with self.assertNumQueries(12):
                 self.client.get(self.url())
         self.assertGreater(Case.objects.count(), 20)

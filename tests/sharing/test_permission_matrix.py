@@ -3,6 +3,8 @@
 Every demo persona x every demo case x every case-level action goes through the real gate
 (`sharing.access.access_case`) and is compared with an oracle written here from the design's rules
 (/work/shared/design.md, "sharing"), without calling anything in `sharing.access` for the expectation.
+The special-category details (sensitive details) are a second question, with their own gate
+(`sharing.special`): the owning council, and a full grant in force that explicitly includes them.
 The oracle works in Python over rows loaded once, so the matrix costs only the gate's own queries.
 """
 
@@ -28,6 +30,7 @@ from partners.models import User
 from sharing import services
 from sharing.access import Capability, access_case, visible_cases
 from sharing.models import ShareGrant
+from sharing.special import access_special_category, can_see_special_category, special_category_cases
 
 # --- the policy, restated from the design -----------------------------------------------------------
 
@@ -47,6 +50,9 @@ CASE_ACTIONS = [
     "share",
     "correct",
     "correction_history",
+    "record_special_category",
+    "escalate",
+    "acknowledge_escalation",
 ]
 READ = {"view", "view_full", "view_plan"}
 CASEWORK = READ | {"add_note", "assess", "move", "plan"}
@@ -54,9 +60,11 @@ CASEWORK = READ | {"add_note", "assess", "move", "plan"}
 # What each role may do to a case at all.
 ROLE_TABLE: dict[str, set[str]] = {
     # Related people are kept by the owner's coordinators only (issue 16).
-    "prevent_coordinator": CASEWORK | {"consent", "relate", "access_history", "share", "correct", "correction_history"},
+    "prevent_coordinator": CASEWORK
+    | {"consent", "relate", "access_history", "share", "correct", "correction_history"}
+    | {"record_special_category", "escalate"},
     "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share", "correction_history"},
-    "police_practitioner": CASEWORK | {"screen"},
+    "police_practitioner": CASEWORK | {"screen", "acknowledge_escalation"},
     "panel_member": READ | {"add_note"},
     "intervention_provider": {"view", "view_plan", "add_note"},
     "auditor": set(),
@@ -65,10 +73,10 @@ ROLE_TABLE: dict[str, set[str]] = {
 
 # What each way of seeing a case allows. The owning council and the police for the subject's area do
 # the casework; which of it a person does is their role's business (the table above), so these two
-# levels stop nothing but the screening decision, which only the police make. Corrections are the owner's
-# by role (UK GDPR Art 16: the record is the owner's), in the table above.
+# levels stop nothing but the screening decision and acknowledging an escalation, which only the police make.
+# Corrections are the owner's by role (UK GDPR Art 16: the record is the owner's), in the table above.
 LEVEL_TABLE: dict[str, set[str]] = {
-    "owner": set(CASE_ACTIONS) - {"screen"},
+    "owner": set(CASE_ACTIONS) - {"screen", "acknowledge_escalation"},
     "police": set(CASE_ACTIONS),
     "full": {"view", "view_full", "view_plan", "add_note"},
     "summary": {"view"},
@@ -77,6 +85,8 @@ LEVEL_TABLE: dict[str, set[str]] = {
 # When someone sees a case in more than one way, the strongest way counts (each allows at least what the
 # next allows).
 STRONGEST_FIRST = ["owner", "police", "full", "provider", "summary"]
+# The roles that may ever see special-category details; which cases, the ways below decide.
+SEES_SPECIAL = {"prevent_coordinator", "panel_chair", "police_practitioner", "panel_member"}
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class GrantRow:
     starts_at: datetime
     ends_at: datetime
     revoked_at: datetime | None
+    special: bool
 
     def in_force(self, now: datetime) -> bool:
         return self.revoked_at is None and self.starts_at <= now < self.ends_at
@@ -120,7 +131,16 @@ class World:
             for c in Case.objects.select_related("subject", "owning_agency").order_by("number")
         ]
         grants = [
-            GrantRow(g.case_id, g.agency_id, g.user_id, g.level, g.starts_at, g.ends_at, g.revoked_at)
+            GrantRow(
+                g.case_id,
+                g.agency_id,
+                g.user_id,
+                g.level,
+                g.starts_at,
+                g.ends_at,
+                g.revoked_at,
+                g.includes_special_category,
+            )
             for g in ShareGrant.objects.all()
         ]
         provided = {
@@ -149,6 +169,21 @@ class World:
         if user.role == "intervention_provider" and (case.pk, user.pk) in self.provided:
             ways.add("provider")
         return next((way for way in STRONGEST_FIRST if way in ways), None)
+
+    def sees_special(self, user: User, case: CaseRow, now: datetime) -> str | None:
+        """By which way the design lets this user see this case's special-category details, or None: the
+        owning council's, or a full grant in force that includes them. Never the police for the area as such."""
+        if not user.is_active or user.role not in SEES_SPECIAL:
+            return None
+        agency = user.agency
+        owner = user.role in ("prevent_coordinator", "panel_chair") and agency.kind == "local_authority"
+        if owner and case.owner_id == agency.pk:
+            return "owner"
+        for grant in self.grants:
+            to_them = grant.user_id == user.pk or grant.agency_id == agency.pk
+            if grant.case_id == case.pk and to_them and grant.in_force(now) and grant.level == "full" and grant.special:
+                return "grant"
+        return None
 
     def outcome(self, user: User, level: str | None, action: str) -> str:
         if level is None:
@@ -294,3 +329,36 @@ class PermissionMatrixTestCase(TestCase):
                 missing_page = missing.content.replace(str(other).encode(), b"<reference>")
                 self.assertEqual(shown_page, missing_page, (username, tab))
                 self.assertNotContains(shown, hidden.number, status_code=404)
+
+    def test_the_sensitive_details_follow_the_policy_for_every_persona_and_case(self) -> None:
+        world, now = self.world, timezone.now()
+        seen: Counter[str] = Counter()
+        mismatches: list[str] = []
+        for user in world.users:
+            listed = set(special_category_cases(user).values_list("pk", flat=True))
+            for case_row in world.cases:
+                way = world.sees_special(user, case_row, now)
+                level = world.level(user, case_row, now)
+                seen[f"special:{way}:{level}"] += 1
+                case = Case.objects.select_related("subject", "owning_agency").get(pk=case_row.pk)
+                answers = {
+                    "list": case_row.pk in listed,
+                    "template": can_see_special_category(user, case),
+                }
+                if level is not None:
+                    try:
+                        access_special_category(user, case)
+                        answers["gate"] = True
+                    except PermissionDenied:
+                        answers["gate"] = False
+                for how, got in answers.items():
+                    if got != (way is not None):
+                        mismatches.append(f"{user.username} {case_row.number} {how}: expected {way}, got {got}")
+        if mismatches:
+            self.fail(f"{len(mismatches)} answers differ from the policy:\n" + "\n".join(mismatches))
+        # The demo exercises the owner's way, a grant that includes them, a full grant that does not, and the
+        # police for the area, who see the case but not its sensitive details.
+        self.assertGreater(seen["special:owner:owner"], 0)
+        self.assertGreater(seen["special:grant:full"], 0)
+        self.assertGreater(seen["special:None:full"], 0)
+        self.assertGreater(seen["special:None:police"], 0)
