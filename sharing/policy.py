@@ -51,6 +51,7 @@ class Capability(models.TextChoices):
     DECIDE = "decide", "Record a panel decision"
     ACCESS_HISTORY = "access_history", "See who has seen the case"
     SHARE = "share", "Share the case and answer access requests"
+    CHANGE_AREA = "change_area", "Change the person's address or area"
     # Service-wide.
     CREATE_REFERRAL = "create_referral", "Log a referral"
     REQUEST_ACCESS = "request_access", "Ask for access to a case"
@@ -88,6 +89,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.DECIDE,
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
+        Capability.CHANGE_AREA,
     }
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
@@ -102,6 +104,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         Capability.CONSENT,
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
+        Capability.CHANGE_AREA,
         Capability.CREATE_REFERRAL,
         Capability.REQUEST_ACCESS,
     },

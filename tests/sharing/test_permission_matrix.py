@@ -44,13 +44,14 @@ CASE_ACTIONS = [
     "decide",
     "access_history",
     "share",
+    "change_area",
 ]
 READ = {"view", "view_full", "view_plan"}
 CASEWORK = READ | {"add_note", "assess", "move", "plan"}
 
 # What each role may do to a case at all.
 ROLE_TABLE: dict[str, set[str]] = {
-    "prevent_coordinator": CASEWORK | {"consent", "access_history", "share"},
+    "prevent_coordinator": CASEWORK | {"consent", "access_history", "share", "change_area"},
     "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share"},
     "police_practitioner": CASEWORK | {"screen"},
     "panel_member": READ | {"add_note"},
