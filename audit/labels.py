@@ -28,6 +28,7 @@ _CASE_CHANGES = {
     "plan": ("a support plan, action or review form", "change the support plan, actions or reviews"),
     "decide": ("the panel decision form", "record a panel decision"),
     "share": ("the sharing page or a sharing form", "share the case or answer an access request"),
+    "change_area": ("the form to change the person's address or area", "change the person's address or area"),
 }
 
 # A service-wide permission the role does not have (sharing.access.require): "<capability>.denied".
@@ -44,6 +45,7 @@ _REFUSED = {
     "decide": "record a panel decision",
     "access_history": "see who has seen a case",
     "share": "share a case",
+    "change_area": "change a person's address or area",
     "create_referral": "log a referral",
     "request_access": "ask for access to a case",
     "break_glass": "take emergency access to a case",
@@ -76,6 +78,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.action_completed": "Completed an action",
             "case.review_scheduled": "Scheduled a review",
             "case.review_completed": "Completed a review",
+            "case.area_changed": "Changed the person's address or area (who can see the case may change)",
             "case.access_history": "Viewed who has seen a case",
             "referral_draft.saved": "Saved a draft referral",
             "referral_draft.opened": "Opened a draft referral",
@@ -176,6 +179,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     (
         "Records and pages",
         {
+            "reference.postcode_areas_loaded": "Loaded postcode districts and their areas",
             "model.created": "Created a record",
             "model.updated": "Changed a record",
             "model.deleted": "Deleted a record",

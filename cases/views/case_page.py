@@ -61,6 +61,7 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "can_note": can(user, case, Capability.ADD_NOTE),
         "can_assess": can(user, case, Capability.ASSESS),
         "can_plan": can(user, case, Capability.PLAN),
+        "can_change_area": can(user, case, Capability.CHANGE_AREA),
         # A partner is told why they see the case and until when; the owning council needs no telling.
         "why_seen": why_a_partner_can_see(user, case),
     }
@@ -100,7 +101,12 @@ def chronology(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespon
     case, page = _open_tab(request, reference, "chronology")
     notes = visible_notes(request.user, case).select_related("author", "originator_agency")
     changes = case.stage_changes.select_related("actor")
-    entries = [{"at": n.created_at, "note": n} for n in notes] + [{"at": c.at, "change": c} for c in changes]
+    moved = case.area_changes.select_related("actor__agency")
+    entries = [
+        *({"at": n.created_at, "note": n} for n in notes),
+        *({"at": c.at, "change": c} for c in changes),
+        *({"at": a.at, "area": a} for a in moved),
+    ]
     return render(
         request, "cases/tab_chronology.html", {**page, "entries": sorted(entries, key=lambda e: e["at"], reverse=True)}
     )
@@ -153,4 +159,6 @@ def access_history(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRe
 
 def sharing(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case, page = _open_tab(request, reference, "sharing")
-    return render(request, "cases/tab_sharing.html", {**page, "rows": who_can_see(case)})
+    # The owner's history of the person's address and areas, with who lost sight of the case each time.
+    moved = case.area_changes.select_related("actor__agency")
+    return render(request, "cases/tab_sharing.html", {**page, "rows": who_can_see(case), "area_changes": moved})
