@@ -88,3 +88,15 @@ def make_case(
         referral_fields=referral,
         area_override=override,
     )
+
+
+def make_postcode_area(*, district: str = "TE1", area: str = "Testshire") -> Any:
+    """A postcode district whose people live in `area` (council and police force area alike), in force
+    since 2015: referrals take their areas from the postcode (cases.services.areas)."""
+    from datetime import date
+
+    from cases.models import PostcodeArea
+
+    return PostcodeArea.objects.create(
+        district=district, local_authority_area=area, police_force_area=area, effective_from=date(2015, 4, 1)
+    )
