@@ -67,8 +67,8 @@ def make_case(
     subject.update(overrides.pop("subject", {}))
     # A referral's areas come from the postcode; the test chooses them, as a coordinator may with a reason.
     override = areas.AreaOverride(
-        subject.pop("local_authority_area", owner.agency.local_authority_area),
-        subject.pop("police_force_area", force_area),
+        str(subject.pop("local_authority_area", owner.agency.local_authority_area)),
+        str(subject.pop("police_force_area", force_area)),
         "Set by the test",
     )
     referral = {

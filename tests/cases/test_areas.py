@@ -48,10 +48,9 @@ class DerivationTestCase(BaseTestCase):
         PostcodeArea.objects.create(
             district="TE1", local_authority_area="Otherton", police_force_area="Otherton", effective_from=moved_on
         )
-        self.assertEqual(
-            areas.areas_for_postcode("TE1 2AB", on=moved_on - timedelta(days=1)).police_force_area, "Testshire"
-        )  # type: ignore[union-attr]
-        self.assertEqual(areas.areas_for_postcode("TE1 2AB", on=moved_on).police_force_area, "Otherton")  # type: ignore[union-attr]
+        before = areas.areas_for_postcode("TE1 2AB", on=moved_on - timedelta(days=1))
+        self.assertEqual(before, areas.Areas("Testshire", "Testshire"))
+        self.assertEqual(areas.areas_for_postcode("TE1 2AB", on=moved_on), areas.Areas("Otherton", "Otherton"))
         PostcodeArea.objects.filter(district="TE1", effective_from=moved_on).update(
             effective_to=today() - timedelta(days=1)
         )

@@ -188,7 +188,7 @@ class ChangeAreaTestCase(BaseTestCase):
         self.assertEqual([m.to for m in mail.outbox], [[self.otherton_police.email]])
         self.assertIn(self.case.number, mail.outbox[0].body)
         for value in ("Juniper", "Movingcase", "New Road", "OT1"):
-            self.assertNotIn(value, mail.outbox[0].body + mail.outbox[0].subject)
+            self.assertNotIn(value, f"{mail.outbox[0].subject} {mail.outbox[0].body}")
         # At the next request: the old force's police get 404, the new force's see the case.
         self.client.force_login(self.pat)
         self.assertEqual(self.client.get(f"/cases/{self.case.reference}/").status_code, 404)
