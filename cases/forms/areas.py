@@ -50,8 +50,7 @@ class AddressForm(GovUKFormMixin, forms.Form):
         postcode = f"{compact[:-3]} {compact[-3:]}"
         if areas.areas_for_postcode(postcode, on=timezone.localdate()) is None:
             raise forms.ValidationError(
-                f"The postcode {postcode} is not in any council or police force area we know. Check the postcode, "
-                "or use Override the area to choose the areas and say why"
+                areas.unknown_postcode_message(postcode, then="use Override the area instead, with a reason")
             )
         return postcode
 

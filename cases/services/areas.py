@@ -70,11 +70,8 @@ def known_force_areas(*, on: date | None = None) -> list[str]:
     return sorted({*table, *forces} - {""})
 
 
-def unknown_postcode_message(postcode: str) -> str:
-    return (
-        f"The postcode {postcode} is not in any council or police force area we know. "
-        "Check the postcode, or choose the areas and say why"
-    )
+def unknown_postcode_message(postcode: str, *, then: str = "choose the areas below and say why") -> str:
+    return f"The postcode {postcode} is not in any council or police force area we know: check it, or {then}"
 
 
 def set_referral_areas(subject: Subject, *, override: AreaOverride | None, on: date) -> None:
@@ -107,7 +104,7 @@ def change_address(*, case: Case, actor: User, address: str, postcode: str, reas
     postcode. The caller has checked Capability.CHANGE_AREA (the owning council's coordinators)."""
     areas = areas_for_postcode(postcode, on=timezone.localdate())
     if areas is None:
-        refuse(unknown_postcode_message(postcode) + ", with Override the area")
+        refuse(unknown_postcode_message(postcode, then="use Override the area instead, with a reason"))
     return _change(
         case=case,
         actor=actor,
