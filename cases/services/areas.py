@@ -121,8 +121,10 @@ def override_area(
     *, case: Case, actor: User, local_authority_area: str, police_force_area: str, reason: str
 ) -> AreaChange:
     """Choose the areas instead of the postcode's (a person of no fixed abode, a boundary case), with a
-    reason. The caller has checked Capability.CHANGE_AREA and that the areas are known values."""
+    reason. The caller has checked Capability.CHANGE_AREA. Only known areas may be chosen."""
     _check_override(AreaOverride(local_authority_area, police_force_area, reason))
+    if local_authority_area not in known_council_areas() or police_force_area not in known_force_areas():
+        refuse("Choose a council area and a police force area from the lists")
     subject = case.subject
     return _change(
         case=case,

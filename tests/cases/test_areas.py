@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEntry
-from cases.models import AreaSource, Case, PostcodeArea, Subject
+from cases.models import AreaChange, AreaSource, Case, PostcodeArea, Subject
 from cases.services import areas, referrals
 from tests.base import BaseTestCase
-from tests.cases.helpers import referral_fields, split_areas, subject_fields, today
+from tests.cases.helpers import make_case, referral_fields, split_areas, subject_fields, today
 
 FIXTURES = Path(__file__).resolve().parents[2] / "cases" / "fixtures"
 EXTRACT = FIXTURES / "postcode_extract.csv"
@@ -171,3 +171,36 @@ class ReferralAreasTestCase(BaseTestCase):
                 subject_fields=subject_fields(),
                 referral_fields=referral_fields(),
             )
+
+
+class ChangeAreaServiceTestCase(BaseTestCase):
+    def test_a_change_that_changes_nothing_is_refused(self) -> None:
+        case = make_case(owner=self.casey)
+        subject = case.subject
+        with self.assertRaisesRegex(ValidationError, "Nothing has changed"):
+            areas.override_area(
+                case=case,
+                actor=self.casey,
+                local_authority_area=subject.local_authority_area,
+                police_force_area=subject.police_force_area,
+                reason="Same again",
+            )
+        self.assertFalse(AreaChange.objects.exists())
+
+    def test_an_unknown_area_is_refused_by_the_service_too(self) -> None:
+        case = make_case(owner=self.casey)
+        with self.assertRaisesRegex(ValidationError, "from the lists"):
+            areas.override_area(
+                case=case, actor=self.casey, local_authority_area="Atlantis", police_force_area="Testshire", reason="x"
+            )
+        with self.assertRaisesRegex(ValidationError, "not in any council or police force area"):
+            areas.change_address(case=case, actor=self.casey, address="1 Nowhere", postcode="ZZ9 9ZZ", reason="x")
+        self.assertFalse(AreaChange.objects.exists())
+
+    def test_a_person_also_on_another_councils_case_is_changed_only_by_that_council(self) -> None:
+        case = make_case(owner=self.casey)
+        Case.objects.create(number="PP-2026-09999", subject=case.subject, owning_agency=self.other_council)
+        with self.assertRaisesRegex(ValidationError, "another council owns"):
+            areas.change_address(case=case, actor=self.casey, address="2 Road", postcode="OT1 1AA", reason="Moved")
+        case.subject.refresh_from_db()
+        self.assertEqual(case.subject.police_force_area, "Testshire")
