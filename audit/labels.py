@@ -33,6 +33,7 @@ _CASE_CHANGES = {
     "record_special_category": ("the form to record the sensitive details", "record the sensitive details"),
     "escalate": ("the form to escalate the case to the police", "escalate the case to the police"),
     "acknowledge_escalation": ("an escalation to the police", "acknowledge an escalation to the police"),
+    "change_area": ("the form to change the person's address or area", "change the person's address or area"),
 }
 
 # A service-wide permission the role does not have (sharing.access.require): "<capability>.denied".
@@ -56,6 +57,7 @@ _REFUSED = {
     "escalate": "escalate a case to the police",
     "acknowledge_escalation": "acknowledge an escalation to the police",
     "view_special_category": "see a case's sensitive details",
+    "change_area": "change a person's address or area",
     "create_referral": "log a referral",
     "request_access": "ask for access to a case",
     "break_glass": "take emergency access to a case",
@@ -92,6 +94,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.action_completed": "Completed an action",
             "case.review_scheduled": "Scheduled a review",
             "case.review_completed": "Completed a review",
+            "case.area_changed": "Changed the person's address or area (who can see the case may change)",
             "case.access_history": "Viewed who has seen a case",
             "case.record_corrected": "Corrected a record of a case",
             "case.correction_history": "Viewed the history of a corrected record",
@@ -202,6 +205,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
     (
         "Records and pages",
         {
+            "reference.postcode_areas_loaded": "Loaded postcode districts and their areas",
             "model.created": "Created a record",
             "model.updated": "Changed a record",
             "model.deleted": "Deleted a record",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -51,7 +52,18 @@ from cases.models import (
     SupportPlan,
     YesNoNotKnown,
 )
-from cases.services import casework, corrections, decisions, escalations, meetings, referrals, related, special, stages
+from cases.services import (
+    casework,
+    corrections,
+    decisions,
+    escalations,
+    meetings,
+    postcode_directory,
+    referrals,
+    related,
+    special,
+    stages,
+)
 from cases.services import consent as consent_service
 from cases.vaf import Rating
 from partners.models import Agency, User
@@ -125,7 +137,9 @@ DEMO_CASES = [
     DemoCase(34, "Ivybridge", Stage.RECEIVED, 7, 16, F, "no_ideology", "education", council=OTHER_COUNCIL),
 ]
 
-AREAS = {LEAD_COUNCIL: ("Northgate", "NG"), OTHER_COUNCIL: ("Southmere", "SM")}
+# Postcode areas that do not exist (ZN, ZS): cases/fixtures/postcode_extract.csv maps their districts to
+# the demo's areas, so each person's areas come from their postcode, as in real use.
+AREAS = {LEAD_COUNCIL: ("Northgate", "ZN"), OTHER_COUNCIL: ("Southmere", "ZS")}
 
 # The main line of the stage machine; other stages branch off it.
 MAIN_LINE = list(stages.MAIN_ROUTE[1:])
@@ -171,6 +185,21 @@ FACTOR_SETS = [
     {"threat": Rating.MEDIUM, "indoctrination": Rating.MEDIUM, "dehumanisation": Rating.LOW, "access": Rating.LOW},
     {"excitement": Rating.HIGH, "transition": Rating.MEDIUM, "harmful_means": Rating.LOW, "criminal": Rating.LOW},
 ]
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Before the earliest demo referral, so every demo postcode maps on the day its case was received.
+POSTCODES_FROM = date(2015, 4, 1)
+
+
+def seed_postcode_areas() -> None:
+    """The synthetic ONS Postcode Directory extract (districts ZN1-ZN9 in Northgate, ZS1-ZS9 in
+    Southmere), loaded as `manage.py load_postcode_areas` would; idempotent."""
+    postcode_directory.load_postcode_areas(
+        extract=FIXTURES / "postcode_extract.csv",
+        names=postcode_directory.read_names([FIXTURES / "postcode_area_names.csv"]),
+        effective_from=POSTCODES_FROM,
+    )
 
 
 def seed_cases(*, people: list[User]) -> None:
@@ -473,8 +502,6 @@ class _Seeder:
                 "last_name": f"Testcase-{spec.number:02d}",
                 "date_of_birth": born,
                 "gender": spec.gender,
-                "local_authority_area": area,
-                "police_force_area": area,
             }
         received = self.today - timedelta(days=spec.days_ago)
         concern = ReferenceValue.objects.current(ReferenceList.CONCERN_TYPE, on=received).get(code=spec.concern)

@@ -9,9 +9,10 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Action, ActionStatus, Attendance, Case, Escalation, PanelMeeting
+from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, PanelMeeting
 from cases.services import drafts
 from partners.models import AgencyKind, Role, User
+from sharing.reach import police_for_area
 
 
 def _owners(case: Case) -> list[str]:
@@ -116,3 +117,25 @@ def notify_minutes_approved(meeting_id: int) -> int:
 def expire_referral_drafts() -> int:
     """Hourly: referral drafts not saved for REFERRAL_DRAFT_DAYS are deleted (cases.services.drafts)."""
     return drafts.expire_drafts()
+
+
+@shared_task(name="cases.notify_area_change", ignore_result=True)
+def notify_area_change(area_change_id: int) -> int:
+    """Tell the police practitioners of the force a case's subject now lives in that the case has come to
+    their area. The case number and a link only: no name, address or area."""
+    change = AreaChange.objects.select_related("case").get(pk=area_change_id)
+    case = change.case
+    link = f"{settings.SITE_URL}{reverse('cases:detail', args=[case.reference])}"
+    emails = police_for_area(change.new_police_force_area).exclude(email="").values_list("email", flat=True)
+    sent = 0
+    for email in emails:
+        sent += send_mail(
+            subject=f"A Channel case has moved to your force area: {case.number}",
+            message=(
+                f"The person's address or area on case {case.number} was changed, so the case is now in your "
+                f"force's area and you can see it.\n\nOpen it in Prevent Panel: {link}"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return sent

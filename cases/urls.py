@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from cases.views import (
+    areas,
     case_list,
     case_page,
     casework,
@@ -42,6 +43,8 @@ case_urls = [
     path("sharing/new/", sharing_views.grant, name="grant"),
     path("sharing/<uuid:grant_reference>/revoke/", sharing_views.revoke, name="revoke"),
     path("sharing/<uuid:grant_reference>/extend/", sharing_views.extend, name="extend"),
+    path("address/", areas.change_address, name="change_address"),
+    path("area/", areas.override_area, name="override_area"),
     path("move/", casework.move, name="move"),
     path("screen/", casework.screen, name="screen"),
     path("notes/new/", casework.add_note, name="add_note"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -65,14 +66,21 @@ ADMINISTRATOR_PERMISSIONS = (
     "add_user",
     "change_user",
 )
+# Reference data of other apps, by app label and codename (no delete: a value in use is end-dated).
+REFERENCE_DATA_PERMISSIONS = (
+    ("cases", "view_postcodearea"),
+    ("cases", "add_postcodearea"),
+    ("cases", "change_postcodearea"),
+)
 
 
 def _administrator_group() -> Group:
-    group, created = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="partners", codename__in=ADMINISTRATOR_PERMISSIONS)
-        )
+    group, _ = Group.objects.get_or_create(name=ADMINISTRATOR_GROUP)
+    wanted = Q(content_type__app_label="partners", codename__in=ADMINISTRATOR_PERMISSIONS)
+    for app_label, codename in REFERENCE_DATA_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    # Set every time, so a group made before a permission was added to the lists gets it.
+    group.permissions.set(Permission.objects.filter(wanted))
     return group
 
 

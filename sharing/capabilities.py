@@ -25,6 +25,7 @@ class Capability(models.TextChoices):
     DECIDE = "decide", "Record a panel decision"
     ACCESS_HISTORY = "access_history", "See who has seen the case"
     SHARE = "share", "Share the case and answer access requests"
+    CHANGE_AREA = "change_area", "Change the person's address or area"
     CORRECT = "correct", "Correct a record of the case"
     CORRECTION_HISTORY = "correction_history", "See the earlier values of corrected records"
     RECORD_SPECIAL_CATEGORY = "record_special_category", "Record the sensitive details"

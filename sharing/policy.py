@@ -57,6 +57,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.RECORD_SPECIAL_CATEGORY,
         Capability.ESCALATE,
         Capability.ACKNOWLEDGE_ESCALATION,
+        Capability.CHANGE_AREA,
     }
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
@@ -77,6 +78,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         Capability.RELATE,
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
+        Capability.CHANGE_AREA,
         Capability.CREATE_REFERRAL,
         Capability.REQUEST_ACCESS,
     },

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.test import TestCase, TransactionTestCase
 
+from cases.models import PostcodeArea
 from partners.models import Agency, AgencyKind, Role, User
 from tests.clients import VerifiedClient
 from tests.factories import make_agency, make_user
@@ -27,6 +30,11 @@ class BaseTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
+        # People with a TE1 postcode live in Testshire, OT1 in Otherton (cases.services.areas).
+        for district, area in (("TE1", "Testshire"), ("OT1", "Otherton")):
+            PostcodeArea.objects.create(
+                district=district, local_authority_area=area, police_force_area=area, effective_from=date(2015, 4, 1)
+            )
         cls.council = make_agency(name="Testshire Council", code="tc", local_authority_area="Testshire")
         cls.police_force = make_agency(kind=AgencyKind.POLICE, name="Testshire Police", code="tp")
         cls.health = make_agency(kind=AgencyKind.HEALTH, name="Testshire Health", code="th")

@@ -52,7 +52,7 @@ def make_case(
     from datetime import date
 
     from cases.models import ReferenceValue
-    from cases.services import referrals
+    from cases.services import areas, referrals
 
     today = date.today()
     subject = {
@@ -63,10 +63,14 @@ def make_case(
         "gender": "not_specified",
         "address": "1 Test Street, Testtown",
         "postcode": "TE1 1ST",
-        "local_authority_area": owner.agency.local_authority_area,
-        "police_force_area": force_area,
     }
     subject.update(overrides.pop("subject", {}))
+    # A referral's areas come from the postcode; the test chooses them, as a coordinator may with a reason.
+    override = areas.AreaOverride(
+        str(subject.pop("local_authority_area", owner.agency.local_authority_area)),
+        str(subject.pop("police_force_area", force_area)),
+        "Set by the test",
+    )
     referral = {
         "source_sector": ReferenceValue.objects.get(list_name="source_sector", code="education"),
         "concern_type": ReferenceValue.objects.get(list_name="concern_type", code="extreme_right_wing"),
@@ -78,5 +82,21 @@ def make_case(
     }
     referral.update(overrides)
     return referrals.create_referral(
-        actor=owner, owning_agency=owner.agency, subject_fields=subject, referral_fields=referral
+        actor=owner,
+        owning_agency=owner.agency,
+        subject_fields=subject,
+        referral_fields=referral,
+        area_override=override,
+    )
+
+
+def make_postcode_area(*, district: str = "TE1", area: str = "Testshire") -> Any:
+    """A postcode district whose people live in `area` (council and police force area alike), in force
+    since 2015: referrals take their areas from the postcode (cases.services.areas)."""
+    from datetime import date
+
+    from cases.models import PostcodeArea
+
+    return PostcodeArea.objects.create(
+        district=district, local_authority_area=area, police_force_area=area, effective_from=date(2015, 4, 1)
     )

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from cases.forms import YES_NO
 from cases.models import Gender, ReferenceList, ReferenceValue
+from cases.services import areas
 from cases.services.referrals import POSTCODE, normalise_postcode
 from lib.forms import GovUKFormMixin, date_field
-from partners.models import Agency, AgencyKind
+from partners.models import Agency
 
 
 class ReferralForm(GovUKFormMixin, forms.Form):
@@ -36,9 +37,18 @@ class ReferralForm(GovUKFormMixin, forms.Form):
         max_length=10,
         error_messages={"required": "Enter the postcode", "max_length": "Enter a real postcode, like NG1 5AA"},
     )
-    police_force_area = forms.ChoiceField(
-        label="Police force area", error_messages={"required": "Select the police force area"}
+    # Offered only when the postcode is in no area we know (see `offers_override`): the areas otherwise
+    # come from the postcode, never from the referrer.
+    area_council = forms.ChoiceField(required=False, label="Council area the person lives in")
+    area_force = forms.ChoiceField(required=False, label="Police force area the person lives in")
+    area_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why you are choosing the areas",
+        help_text="For example, no fixed address, or a new-build street not yet in the postcode directory",
     )
+    # Asked only when the postcode is in another council's area (see `outside_area`).
+    log_outside_area = forms.BooleanField(required=False, label="Log the referral for my council anyway")
 
     source_sector = forms.ModelChoiceField(
         queryset=ReferenceValue.objects.none(),
@@ -96,18 +106,42 @@ class ReferralForm(GovUKFormMixin, forms.Form):
     )
     link_subject = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Is this the same person?")
 
-    def __init__(self, *args: Any, matches: list[Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, matches: list[Any] | None = None, council: Agency | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.council = council
+        self.area_override: areas.AreaOverride | None = None
+        self.derived: areas.Areas | None = None
         self.fields["source_sector"].queryset = ReferenceValue.objects.current(ReferenceList.SOURCE_SECTOR)  # type: ignore[attr-defined]
         self.fields["concern_type"].queryset = ReferenceValue.objects.current(ReferenceList.CONCERN_TYPE)  # type: ignore[attr-defined]
-        areas = sorted(
-            set(
-                Agency.objects.filter(kind=AgencyKind.POLICE, is_active=True)
-                .exclude(police_force_area="")
-                .values_list("police_force_area", flat=True)
-            )
+        today = timezone.localdate()
+        councils, forces = areas.known_council_areas(on=today), areas.known_force_areas(on=today)
+        self.fields["area_council"].choices = [("", "Select a council area"), *[(a, a) for a in councils]]  # type: ignore[attr-defined]
+        self.fields["area_force"].choices = [("", "Select a police force area"), *[(a, a) for a in forces]]  # type: ignore[attr-defined]
+        typed = self._typed_areas()
+        offers_override = self.is_bound and (
+            (typed is None and self._typed_postcode() is not None)
+            or any(self.data.get(name) for name in ("area_council", "area_force", "area_reason"))
         )
-        self.fields["police_force_area"].choices = [("", "Select a force area"), *[(a, a) for a in areas]]  # type: ignore[attr-defined]
+        outside = typed is not None and self.outside_area(typed)
+        about_the_person = [
+            Field.text("first_name"),
+            Field.text("last_name"),
+            Field.text("other_names"),
+            Field("date_of_birth"),
+            Field.radios("gender", inline=True),
+            Field.textarea("address", rows=3),
+            Field.text("postcode", field_width=10),
+        ]
+        if offers_override:
+            about_the_person += [
+                Field.select("area_council"),
+                Field.select("area_force"),
+                Field.textarea("area_reason"),
+            ]
+        if outside:
+            about_the_person.append(Field.checkbox("log_outside_area"))
         self.matches = matches or []
         self.fields["link_subject"].choices = [  # type: ignore[attr-defined]
             *[
@@ -118,14 +152,7 @@ class ReferralForm(GovUKFormMixin, forms.Form):
         ]
         layout = [
             Fieldset(
-                Field.text("first_name"),
-                Field.text("last_name"),
-                Field.text("other_names"),
-                Field("date_of_birth"),
-                Field.radios("gender", inline=True),
-                Field.textarea("address", rows=3),
-                Field.text("postcode", field_width=10),
-                Field.select("police_force_area"),
+                *about_the_person,
                 legend="About the person",
                 legend_size=Size.MEDIUM,
             ),
@@ -172,6 +199,53 @@ class ReferralForm(GovUKFormMixin, forms.Form):
         compact = normalise_postcode(postcode)
         return f"{compact[:-3]} {compact[-3:]}"
 
+    def _typed_postcode(self) -> str | None:
+        """The postcode as sent, if it is one (before validation: the layout depends on it)."""
+        postcode = " ".join(str(self.data.get("postcode", "")).upper().split()) if self.is_bound else ""
+        return postcode if POSTCODE.match(postcode) else None
+
+    def _typed_areas(self) -> areas.Areas | None:
+        postcode = self._typed_postcode()
+        return areas.areas_for_postcode(postcode, on=timezone.localdate()) if postcode else None
+
+    def outside_area(self, derived: areas.Areas) -> bool:
+        """Whether the person lives in another council's area than the council logging the referral."""
+        return self.council is not None and derived.local_authority_area != self.council.local_authority_area
+
+    def clean(self) -> dict[str, Any]:
+        """The areas: from the postcode; or, when it is in no area we know, chosen with a reason. A
+        referral for someone living in another council's area is logged only when the coordinator says so
+        (the council logging it owns the case; passing it to the other council is a transfer)."""
+        cleaned = super().clean() or {}
+        postcode = cleaned.get("postcode")
+        if not postcode:
+            return cleaned
+        self.derived = areas.areas_for_postcode(postcode, on=timezone.localdate())
+        if self.derived is not None:
+            # An override sent with a postcode we know was never offered: the postcode's areas stand.
+            if self.outside_area(self.derived) and not cleaned.get("log_outside_area"):
+                assert self.council is not None  # noqa: S101 - outside_area says so
+                self.add_error(
+                    "log_outside_area",
+                    f"The postcode {postcode} is in {self.derived.local_authority_area}, not "
+                    f"{self.council.local_authority_area}: check the postcode, or tick the box to log the "
+                    f"referral for {self.council.name} anyway",
+                )
+            return cleaned
+        council, force, reason = (cleaned.get(n, "") for n in ("area_council", "area_force", "area_reason"))
+        if not (council or force or reason.strip()):
+            self.add_error("postcode", areas.unknown_postcode_message(postcode))
+            return cleaned
+        if not council:
+            self.add_error("area_council", "Select the council area the person lives in")
+        if not force:
+            self.add_error("area_force", "Select the police force area the person lives in")
+        if not reason.strip():
+            self.add_error("area_reason", "Say why you are choosing the areas instead of the postcode's")
+        if council and force and reason.strip():
+            self.area_override = areas.AreaOverride(council, force, reason.strip())
+        return cleaned
+
     def clean_link_subject(self) -> str:
         value: str = self.cleaned_data.get("link_subject", "")
         if self.matches and not value:
@@ -186,7 +260,6 @@ class ReferralForm(GovUKFormMixin, forms.Form):
         "gender",
         "address",
         "postcode",
-        "police_force_area",
     )
     REFERRAL_FIELDS = (
         "source_sector",
@@ -219,6 +292,9 @@ DRAFT_FIELDS = (
     *DATE_PARTS,
     *ReferralForm.REFERRAL_FIELDS,
     "immediate_risk",
+    "area_council",
+    "area_force",
+    "area_reason",
 )
 
 

@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0009_corrections"),
+        ("cases", "0010_postcode_areas"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,6 +7,8 @@ sharing/access.py; every change with business meaning goes through cases/service
 One module per part of the process; they import in the order the models were first declared, which is
 the order Django registers them (content types, the admin) in:
 
+- areas: postcode districts and their council and police force areas (PostcodeArea), and the history of
+  a subject's address and areas (AreaChange)
 - choices: the fixed lists (stages, statuses, kinds, outcomes) and groups of stages
 - reference: reference lists with effective dates (ReferenceValue)
 - subjects: Subject, Case (and its queryset), Referral, StageChange
@@ -22,6 +24,7 @@ Every name is importable from cases.models, as before; the app label stays "case
 
 from __future__ import annotations
 
+from cases.models.areas import AreaChange, AreaSource, PostcodeArea, PostcodeAreaQuerySet
 from cases.models.casework import (
     Action,
     Assessment,
@@ -94,6 +97,8 @@ __all__ = [
     "ActionStatus",
     "AgendaItem",
     "AgendaKind",
+    "AreaChange",
+    "AreaSource",
     "Assessment",
     "AssessmentFactor",
     "Attendance",
@@ -117,6 +122,8 @@ __all__ = [
     "NoteVisibility",
     "PanelMeeting",
     "PanelMeetingQuerySet",
+    "PostcodeArea",
+    "PostcodeAreaQuerySet",
     "ReferenceList",
     "ReferenceValue",
     "ReferenceValueQuerySet",

@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import models
 from django.utils import timezone
 
+from cases.models.areas import AreaSource
 from cases.models.choices import (
     AGENDA_STAGES,
     OPEN_STAGES,
@@ -39,6 +40,9 @@ class Subject(models.Model):
     postcode = models.CharField(max_length=10)
     local_authority_area = models.CharField(max_length=100)
     police_force_area = models.CharField(max_length=100)
+    # How the two areas were set (cases.services.areas): from the postcode, or overridden with a reason.
+    area_source = models.CharField(max_length=20, choices=AreaSource.choices, default=AreaSource.REFERRER)
+    area_reason = models.TextField(blank=True)
     # Normalised for repeat-referral matching: lower case, letters only.
     match_name = models.CharField(max_length=200, db_index=True, editable=False)
     match_postcode = models.CharField(max_length=10, db_index=True, editable=False)

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from audit import services as audit
 from cases.models import Case, Referral, ReferralDraft, Stage, StageChange, Subject
-from cases.services import drafts
+from cases.services import areas, drafts
 from cases.tasks import notify_immediate_risk
 from partners.models import Agency, User
 
+AREA_FIELDS = frozenset({"local_authority_area", "police_force_area", "area_source", "area_reason"})
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
 
@@ -26,7 +27,7 @@ def normalise_name(*names: str) -> str:
 
 
 def normalise_postcode(postcode: str) -> str:
-    return postcode.upper().replace(" ", "")
+    return areas.normalise_postcode(postcode)
 
 
 def matching_subjects(*, first_name: str, last_name: str, date_of_birth: date, postcode: str) -> list[Subject]:
@@ -61,6 +62,7 @@ def create_referral(
     existing_subject: Subject | None = None,
     update_subject: bool = False,
     draft: ReferralDraft | None = None,
+    area_override: areas.AreaOverride | None = None,
 ) -> Case:
     """Log a referral as a new case at stage 'received'; the caller has checked
     Capability.CREATE_REFERRAL. Audited as case.referred; owners are emailed about an immediate risk.
@@ -72,13 +74,20 @@ def create_referral(
     rewrite a person, or the police area that decides who sees them, on a case they cannot see.
 
     `draft` is the author's draft of this referral (sharing.drafts gave it): it is deleted in the same
-    transaction, so a logged referral never leaves a draft behind and a refused one keeps it."""
+    transaction, so a logged referral never leaves a draft behind and a refused one keeps it.
+
+    The person's council and police force areas come from their postcode (cases.services.areas), never
+    from the referrer: `subject_fields` may not name them. `area_override` chooses them instead, with a
+    reason; without one, a postcode in no known area is refused."""
+    if AREA_FIELDS & set(subject_fields):
+        raise TypeError("The areas come from the postcode or an area_override, not from subject_fields")
     if existing_subject is not None and update_subject:
         subject = existing_subject
         for name, value in subject_fields.items():
             setattr(subject, name, value)
     else:
         subject = Subject(**subject_fields)
+    areas.set_referral_areas(subject, override=area_override, on=timezone.localdate())
     subject.match_name = normalise_name(subject.first_name, subject.last_name)
     subject.match_postcode = normalise_postcode(subject.postcode)
     subject.full_clean()

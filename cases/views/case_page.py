@@ -75,6 +75,7 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "corrected": corrected_references(case) if can(user, case, Capability.CORRECTION_HISTORY) else set(),
         "can_relate": can(user, case, Capability.RELATE),
         "can_escalate": can(user, case, Capability.ESCALATE),
+        "can_change_area": can(user, case, Capability.CHANGE_AREA),
         # A partner is told why they see the case and until when; the owning council needs no telling.
         "why_seen": why_a_partner_can_see(user, case),
     }
@@ -117,11 +118,13 @@ def chronology(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespon
     case, page = _open_tab(request, reference, "chronology")
     notes = visible_notes(request.user, case).select_related("author", "originator_agency")
     changes = case.stage_changes.select_related("actor")
+    moved = case.area_changes.select_related("actor__agency")
     corrections = case.corrections.select_related("actor__agency")
     entries = [
         *({"at": n.created_at, "note": n} for n in notes),
         *({"at": c.at, "change": c} for c in changes),
         *({"at": c.at, "correction": c} for c in corrections),
+        *({"at": a.at, "area": a} for a in moved),
     ]
     for escalation in case.escalations.select_related("actor__agency", "acknowledged_by__agency"):
         entries.append({"at": escalation.at, "escalation": escalation})
@@ -203,7 +206,9 @@ def access_history(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRe
 
 def sharing(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case, page = _open_tab(request, reference, "sharing")
-    return render(request, "cases/tab_sharing.html", {**page, "rows": who_can_see(case)})
+    # The owner's history of the person's address and areas, with who lost sight of the case each time.
+    moved = case.area_changes.select_related("actor__agency")
+    return render(request, "cases/tab_sharing.html", {**page, "rows": who_can_see(case), "area_changes": moved})
 
 
 def sensitive(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

@@ -34,7 +34,9 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
     draft = _draft(request)
     matches = _matches(request)
     initial = initial_from_draft(draft.fields) if draft is not None and request.method == "GET" else None
-    form = ReferralForm(request.POST if request.method == "POST" else None, matches=matches, initial=initial)
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None, matches=matches, initial=initial, council=user.agency
+    )
     if form.is_valid():
         choice = form.cleaned_data.get("link_subject", "")
         existing = next((s for s in matches if str(s.reference) == choice), None)
@@ -42,11 +44,12 @@ def new_referral(request: AuthenticatedHttpRequest) -> HttpResponse:
             case = referrals.create_referral(
                 actor=user,
                 owning_agency=user.agency,
-                subject_fields=form.subject_fields() | {"local_authority_area": user.agency.local_authority_area},
+                subject_fields=form.subject_fields(),
                 referral_fields=form.referral_fields(),
                 existing_subject=existing,
                 update_subject=existing is not None and may_update_subject(user, existing),
                 draft=draft,
+                area_override=form.area_override,
             )
             return redirect("cases:referral_logged", reference=case.reference)
     if request.method == "GET":
@@ -70,6 +73,8 @@ def referral_logged(request: AuthenticatedHttpRequest, reference: UUID) -> HttpR
         {
             "case": case,
             "immediate_risk": case.referral.immediate_risk,
+            # The areas came from the postcode (or were chosen): said here, so a wrong one is caught now.
+            "outside_area": case.subject.local_authority_area != case.owning_agency.local_authority_area,
             "can_move": can(request.user, case, Capability.MOVE),
             "screening_days": settings.SCREENING_WAIT_DAYS,
         },

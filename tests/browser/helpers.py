@@ -82,7 +82,6 @@ def fill_referral_details(
     page.get_by_label("Female").check()
     page.get_by_label("Address").fill(address)
     page.get_by_label("Postcode").fill(postcode)
-    page.get_by_label("Police force area").select_option("Testshire")
     page.get_by_label("Referral source sector").select_option(label="Education")
     page.get_by_label("Type of concern").select_option(label="Extreme right-wing")
     page.get_by_label("Referrer's name").fill("A Teacher")

@@ -17,7 +17,7 @@ from cases.services import drafts
 from partners.models import AgencyKind, Role, User
 from tests.browser.helpers import assert_accessible, fill_referral_details, sign_in
 from tests.clients import next_code
-from tests.factories import PASSWORD, make_agency, make_user
+from tests.factories import PASSWORD, make_agency, make_postcode_area, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,6 +25,7 @@ CONCERN = "Synthetic concern typed slowly over several minutes by a coordinator 
 
 
 def people() -> None:
+    make_postcode_area(district="TE1", area="Testshire")
     council = make_agency(name="Testshire Council", code="tc", local_authority_area="Testshire")
     make_agency(kind=AgencyKind.POLICE, name="Testshire Police", code="tp", police_force_area="Testshire")
     make_user(agency=council, role=Role.PREVENT_COORDINATOR, username="casey", first_name="Casey")

@@ -6,12 +6,13 @@ from playwright.sync_api import Page, expect
 from cases.models import Case, Stage
 from partners.models import AgencyKind, Role
 from tests.browser.helpers import assert_accessible, fill_referral_details, sign_in
-from tests.factories import PASSWORD, make_agency, make_user
+from tests.factories import PASSWORD, make_agency, make_postcode_area, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_referral_is_logged_screened_to_channel_and_listed(live_server, page: Page) -> None:
+    make_postcode_area(district="TE1", area="Testshire")
     council = make_agency(name="Testshire Council", code="tc", local_authority_area="Testshire")
     police = make_agency(kind=AgencyKind.POLICE, name="Testshire Police", code="tp", police_force_area="Testshire")
     make_user(agency=council, role=Role.PREVENT_COORDINATOR, username="casey")

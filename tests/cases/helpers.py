@@ -35,7 +35,7 @@ from cases.models import (
     Subject,
     SupportElement,
 )
-from cases.services import casework, consent, decisions, referrals, related, stages
+from cases.services import areas, casework, consent, decisions, referrals, related, stages
 from partners.models import Agency, AgencyKind, Role, User
 from tests.factories import make_agency, make_user
 
@@ -95,6 +95,16 @@ def subject_fields(
     }
 
 
+def split_areas(fields: dict[str, Any]) -> tuple[dict[str, Any], areas.AreaOverride | None]:
+    """Subject fields without the areas, and the areas as an override: a referral's areas come from the
+    postcode (cases.services.areas), and tests that want other areas say so, as a coordinator would."""
+    fields = dict(fields)
+    council, force = fields.pop("local_authority_area", None), fields.pop("police_force_area", None)
+    if council is None and force is None:
+        return fields, None
+    return fields, areas.AreaOverride(council or "", force or "", "Set by the test")
+
+
 def referral_fields(*, immediate_risk: bool = False, **overrides: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "source_sector": ref("source_sector", "education"),
@@ -138,12 +148,14 @@ def make_case(
     **subject_overrides: Any,
 ) -> Case:
     """A case owned by the owner's agency, walked to `stage` through the real services."""
+    fields, override = split_areas(subject_fields(age=age, police_force_area=force_area, **subject_overrides))
     case = referrals.create_referral(
         actor=owner,
         owning_agency=owner.agency,
-        subject_fields=subject_fields(age=age, police_force_area=force_area, **subject_overrides),
+        subject_fields=fields,
         referral_fields=referral_fields(immediate_risk=immediate_risk),
         existing_subject=existing_subject,
+        area_override=override,
     )
     return walk_to(case, stage, owner=owner)
 

@@ -14,7 +14,7 @@ from audit.models import AuditEntry, Outcome
 from cases.models import Case, Referral, Stage, StageChange, Subject
 from cases.services import referrals
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case, referral_fields, subject_fields, today
+from tests.cases.helpers import make_case, referral_fields, split_areas, subject_fields, today
 
 # Synthetic and distinctive, so that its absence from an email means something.
 FIRST_NAME = "Zebedee"
@@ -30,13 +30,15 @@ class CreateReferralTestCase(BaseTestCase):
         update_subject: bool = True,
         **fields: Any,
     ) -> Case:
+        subject, override = split_areas(subject_fields(**fields))
         return referrals.create_referral(
             actor=self.casey,
             owning_agency=self.council,
-            subject_fields=subject_fields(**fields),
+            subject_fields=subject,
             referral_fields=referral_fields(immediate_risk=immediate_risk),
             existing_subject=existing_subject,
             update_subject=update_subject,
+            area_override=override,
         )
 
     # --- the new case ---------------------------------------------------------------------------------
@@ -127,11 +129,13 @@ class CreateReferralTestCase(BaseTestCase):
 
     def test_it_refuses_an_incomplete_referral_and_creates_nothing(self) -> None:
         with self.assertRaises(ValidationError):
+            subject, override = split_areas(subject_fields())
             referrals.create_referral(
                 actor=self.casey,
                 owning_agency=self.council,
-                subject_fields=subject_fields(),
+                subject_fields=subject,
                 referral_fields=referral_fields(concerns=""),
+                area_override=override,
             )
         self.assertFalse(Case.objects.exists())
         self.assertFalse(Subject.objects.exists())

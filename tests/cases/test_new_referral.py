@@ -21,7 +21,6 @@ def referral_form(**overrides: Any) -> dict[str, Any]:
         "gender": "female",
         "address": "2 Synthetic Road",
         "postcode": "te1 2ab",
-        "police_force_area": "Testshire",
         "source_sector": ReferenceValue.objects.get(list_name="source_sector", code="education").pk,
         "concern_type": ReferenceValue.objects.get(list_name="concern_type", code="islamist").pk,
         "referrer_name": "A Teacher",
@@ -152,8 +151,9 @@ class RepeatReferralSafetyTestCase(BaseTestCase):
             date_of_birth_0="15",
             date_of_birth_1="1",
             date_of_birth_2="2009",
-            police_force_area="Testshire",
             address="99 Elsewhere",
+            # The person lives in Testshire: Otherton logs the referral knowingly.
+            log_outside_area="on",
         )
         self.client.post("/cases/new/", data)
         self.client.post("/cases/new/", {**data, "link_subject": str(theirs.subject.reference)})
@@ -180,6 +180,7 @@ class RepeatReferralSafetyTestCase(BaseTestCase):
             date_of_birth_1="1",
             date_of_birth_2="2009",
             postcode="TE1 2AB",
+            log_outside_area="on",
         )
         response = self.client.post("/cases/new/", data)
         self.assertEqual(response.status_code, 302)

@@ -53,6 +53,7 @@ CASE_ACTIONS = [
     "record_special_category",
     "escalate",
     "acknowledge_escalation",
+    "change_area",
 ]
 READ = {"view", "view_full", "view_plan"}
 CASEWORK = READ | {"add_note", "assess", "move", "plan"}
@@ -62,7 +63,7 @@ ROLE_TABLE: dict[str, set[str]] = {
     # Related people are kept by the owner's coordinators only (issue 16).
     "prevent_coordinator": CASEWORK
     | {"consent", "relate", "access_history", "share", "correct", "correction_history"}
-    | {"record_special_category", "escalate"},
+    | {"record_special_category", "escalate", "change_area"},
     "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share", "correction_history"},
     "police_practitioner": CASEWORK | {"screen", "acknowledge_escalation"},
     "panel_member": READ | {"add_note"},

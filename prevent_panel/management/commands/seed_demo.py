@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from audit.demo import seed_history
-from cases.demo import seed_cases, seed_next_meeting
+from cases.demo import seed_cases, seed_next_meeting, seed_postcode_areas
 from cases.models import Case
 from partners.demo import seed_people
 from partners.services import set_demo_totp_device
@@ -42,6 +42,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_people(password=password)
             devices = {user.username: set_demo_totp_device(user=user) for user in people}
+            seed_postcode_areas()
             seed_cases(people=people)
             seed_grants(people=people)
             seed_next_meeting(people=people)
