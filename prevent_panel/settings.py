@@ -387,6 +387,9 @@ AUDIT_WITNESS_PATH = Path(
     env_str("AUDIT_WITNESS_PATH")
     or BASE_DIR / "var" / f"audit-witness-{Path(str(DATABASES['default']['NAME'])).stem}.log"
 )
+# seed_demo writes the personas' sign-ins here and demo_code reads them; CI points its two databases'
+# suites, which run side by side, at two files so neither reads the other's secrets.
+DEMO_CREDENTIALS_PATH = Path(env_str("DEMO_CREDENTIALS_PATH") or BASE_DIR / "var" / "demo-credentials.json")
 # auditlog's own migrations create its default table even when the model is swapped out; that stray
 # table's foreign keys would block flushing users. Our audit app's migrations create the only log table.
 MIGRATION_MODULES = {"auditlog": None}

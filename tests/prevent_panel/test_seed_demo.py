@@ -58,7 +58,7 @@ class SeedDemoTestCase(TestCase):
 
     def test_every_persona_in_the_credentials_file_can_sign_in(self) -> None:
         seed_demo()
-        credentials = json.loads((settings.BASE_DIR / "var" / "demo-credentials.json").read_text())
+        credentials = json.loads(settings.DEMO_CREDENTIALS_PATH.read_text())
         self.assertEqual(len(credentials), len(PERSONAS))
         for row in credentials:
             self.assertEqual(set(row), {"username", "password", "totp_secret", "role", "agency"})
@@ -72,7 +72,7 @@ class SeedDemoTestCase(TestCase):
 
     def test_demo_code_prints_the_current_code_of_a_persona(self) -> None:
         seed_demo()
-        credentials = json.loads((settings.BASE_DIR / "var" / "demo-credentials.json").read_text())
+        credentials = json.loads(settings.DEMO_CREDENTIALS_PATH.read_text())
         out = StringIO()
         call_command("demo_code", "coordinator", stdout=out)
         secret = next(row["totp_secret"] for row in credentials if row["username"] == "coordinator")
@@ -82,7 +82,7 @@ class SeedDemoTestCase(TestCase):
 
     def test_seeding_again_keeps_each_persona_s_secret(self) -> None:
         seed_demo()
-        path = settings.BASE_DIR / "var" / "demo-credentials.json"
+        path = settings.DEMO_CREDENTIALS_PATH
         first = {row["username"]: row["totp_secret"] for row in json.loads(path.read_text())}
         self.assertIn("demo_code coordinator", seed_demo())
         again = {row["username"]: row["totp_secret"] for row in json.loads(path.read_text())}

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = settings.BASE_DIR / "var" / "demo-credentials.json"
+        path = settings.DEMO_CREDENTIALS_PATH
         try:
             rows = json.loads(path.read_text())
         except (OSError, ValueError):

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             }
             for u in people
         ]
-        path = settings.BASE_DIR / "var" / "demo-credentials.json"
+        path = settings.DEMO_CREDENTIALS_PATH
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(credentials, indent=2) + "\n")
         path.chmod(0o600)
