@@ -548,14 +548,14 @@ class _Seeder:
             return self._move(case, coordinator, step, "Referral checked and passed to police for screening.")
         if step == Stage.CLOSED_NFA:
             self._note(case, police, "Police checks complete: nothing held.", NoteVisibility.ORIGINATOR)
-            return self._move(case, police, step, "No vulnerability to radicalisation identified.")
+            return self._move(case, police, step, "Not susceptible to radicalisation.")
         if step == Stage.SIGNPOSTED:
             return self._move(case, police, step, "No Prevent concern; signposted to early help services.")
         if step == Stage.POLICE_LED:
             self._note(case, police, "Managed under police-led Prevent case management.", NoteVisibility.ORIGINATOR)
             return self._move(case, police, step, "Risk is best managed by police-led case management.")
         if step == Stage.REFERRED_TO_CHANNEL:
-            return self._move(case, police, step, "Vulnerability to radicalisation identified: refer to Channel.")
+            return self._move(case, police, step, "Susceptible to radicalisation: refer to Channel.")
         if step == Stage.INFORMATION_GATHERING:
             case = self._move(case, coordinator, step, "Gathering information from partners.")
             self._note(
@@ -583,13 +583,13 @@ class _Seeder:
             return self._decide(
                 case,
                 DecisionOutcome.NOT_ADOPT,
-                "No vulnerability to radicalisation; needs are being met elsewhere.",
+                "Not susceptible to radicalisation; needs are being met elsewhere.",
                 health_or_social_care_referral=spec.number % 2 == 1,
             )
         if step == Stage.DEFERRED:
             return self._decide(case, DecisionOutcome.DEFER, "The panel needs the school's and GP's information.")
         if step == Stage.ADOPTED:
-            return self._decide(case, DecisionOutcome.ADOPT, "Vulnerability identified; Channel support is suitable.")
+            return self._decide(case, DecisionOutcome.ADOPT, "Susceptible to radicalisation; Channel support is suitable.")
         if step == Stage.CONSENT_SOUGHT:
             return self._move(case, coordinator, step, "Consent to be sought at a home visit.")
         if step == REFUSE:
@@ -617,11 +617,11 @@ class _Seeder:
             return case
         if step == Stage.EXITED:
             self._finish_actions(case)
-            self._complete_review(case, ReviewKind.IN_PROGRAMME, "Vulnerability significantly reduced.")
+            self._complete_review(case, ReviewKind.IN_PROGRAMME, "Susceptibility significantly reduced.")
             return self._decide(
                 case,
                 DecisionOutcome.EXIT,
-                "Vulnerability significantly reduced; support complete.",
+                "Susceptibility significantly reduced; support complete.",
                 exit_reason=self._value(ReferenceList.EXIT_REASON, "vulnerability_reduced"),
             )
         if step == Stage.POST_EXIT_REVIEW_6:

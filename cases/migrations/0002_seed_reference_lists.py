@@ -78,7 +78,7 @@ VALUES = {
         ("other", "Other support", D2015, None),
     ],
     "exit_reason": [
-        ("vulnerability_reduced", "Vulnerability removed or significantly reduced", D2015, None),
+        ("vulnerability_reduced", "Susceptibility removed or significantly reduced", D2015, None),
         ("consent_withdrawn", "Consent withdrawn", D2015, None),
         ("transferred", "Transferred to another area", D2015, None),
         ("escalated", "Escalated to police", D2015, None),
