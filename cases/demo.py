@@ -589,7 +589,7 @@ class _Seeder:
         if step == Stage.DEFERRED:
             return self._decide(case, DecisionOutcome.DEFER, "The panel needs the school's and GP's information.")
         if step == Stage.ADOPTED:
-            return self._decide(case, DecisionOutcome.ADOPT, "Susceptible to radicalisation; Channel support is suitable.")
+            return self._decide(case, DecisionOutcome.ADOPT, "Susceptible; Channel support is suitable.")
         if step == Stage.CONSENT_SOUGHT:
             return self._move(case, coordinator, step, "Consent to be sought at a home visit.")
         if step == REFUSE:
