@@ -4,7 +4,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
 from django import forms
 from django.utils import timezone
 
@@ -51,17 +50,11 @@ class GrantForm(GovUKFormMixin, forms.Form):
         choices=SpecialCategoryCondition.choices,
         widget=forms.RadioSelect,
         required=False,
-        label="Condition for processing the sensitive details",
+        label="If you include them: the condition for processing the sensitive details",
+        # Asked as a question of its own rather than revealed under "Yes": GOV.UK Frontend's reveal puts
+        # aria-expanded on the radio, which axe (WCAG 2.2) refuses on that role.
+        help_text="Leave this unanswered if you do not include the sensitive details.",
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The condition is revealed under "Yes" (GOV.UK conditional reveal); without JavaScript it shows.
-        fields = [name for name in self.fields if not name.startswith("special_category")]
-        self.helper.layout = Layout(
-            *fields,
-            ConditionalRadios("special_category", "No", ConditionalQuestion("Yes", "special_category_condition")),
-        )
 
     def sensitive_condition(self) -> SpecialCategoryCondition | None:
         """The condition the sensitive details are shared under, or None when they are not shared."""
