@@ -31,6 +31,6 @@ class CaseReferencesAndSectionsTestCase(BaseTestCase):
         start = body.index('<nav class="app-case-nav" aria-label="Case sections">')
         nav = body[start : body.index("</nav>", start)]
         links = re.findall(r'<a class="app-case-nav__link[^"]*" href="([^"]+)"( aria-current="page")?>([^<]+)</a>', nav)
-        self.assertEqual(len(links), 9)  # the owner sees every section, related people included
+        self.assertEqual(len(links), 10)  # the owner sees every section, related people and sensitive details included
         self.assertEqual([label for _, current, label in links if current], ["Support plan"])
         self.assertNotIn("govuk-tabs", body)  # in-page tabs are for one page's panels, not for pages
