@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, PanelMeeting
 from cases.services import drafts
-from partners.models import AgencyKind, Role, User
+from partners.models import Role, User
 from sharing.reach import police_for_area
 
 
@@ -44,17 +44,7 @@ def notify_escalation(escalation_id: int) -> int:
     council and a link; never the person or the reason, which they read in the case."""
     escalation = Escalation.objects.select_related("case__owning_agency", "case__subject").get(pk=escalation_id)
     case = escalation.case
-    police = (
-        User.objects.filter(
-            role=Role.POLICE_PRACTITIONER,
-            is_active=True,
-            agency__is_active=True,
-            agency__kind=AgencyKind.POLICE,
-            agency__police_force_area=case.subject.police_force_area,
-        )
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    police = police_for_area(case.subject.police_force_area).exclude(email="").values_list("email", flat=True)
     link = f"{settings.SITE_URL}{reverse('cases:acknowledge_escalation', args=[case.reference, escalation.reference])}"
     return send_mail(
         subject=f"Case escalated to the police: {case.number}",

@@ -1,5 +1,6 @@
-"""Disclosures of a case: who it was disclosed to (grants past and present, invitees of meetings whose
-minutes covered it, those already told of a correction), and the one writer of the register,
+"""Disclosures of a case: who it was disclosed to (the police of the person's area now and before,
+providers of its support, grants past and present, invitees of meetings whose minutes covered it, those
+already told of a correction), and the one writer of the register,
 `record_disclosure`. UK GDPR Art 19: those a record was disclosed to are told when it is corrected."""
 
 from __future__ import annotations
@@ -7,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from audit import services as audit
-from cases.models import Case, Invitation, MeetingStatus
-from partners.models import Agency, User
+from cases.models import Case, Invitation, MeetingStatus, SupportElement
+from partners.models import Agency, AgencyKind, User
 from sharing.models import Disclosure, DisclosureBasis, DisclosureKind, ShareGrant
 from sharing.tasks import notify_disclosure
 
@@ -38,9 +39,10 @@ class Recipient:
 
 
 def disclosed_to(case: Case) -> list[Recipient]:
-    """Everyone outside the owning council the case was disclosed to, each once with every way it was:
-    holders of grants (past and present), agencies and people invited to meetings whose approved minutes
-    covered the case, and those recorded as told of an earlier correction."""
+    """Everyone outside the owning council the case was disclosed to, each once with every way it was: the
+    police forces of the person's area (every case there is theirs to see) and of any area they lived in
+    before, providers named on its support, holders of grants (past and present), agencies and people
+    invited to meetings whose approved minutes covered the case, and those told of an earlier correction."""
     found: dict[str, Recipient] = {}
 
     def add(agency: Agency | None, user: User | None, why: str) -> None:
@@ -51,6 +53,19 @@ def disclosed_to(case: Case) -> list[Recipient]:
         if why not in recipient.why:
             recipient.why.append(why)
 
+    moves = case.area_changes.exclude(old_police_force_area=F("new_police_force_area")).order_by("at")
+    earlier = {change.old_police_force_area: change.at for change in moves}
+    areas = [(case.subject.police_force_area, "Police for the person's area")] + [
+        (area, f"Police for the person's earlier area, until {at:%-d %B %Y}") for area, at in earlier.items()
+    ]
+    for area, why in areas:
+        for force in Agency.objects.filter(kind=AgencyKind.POLICE, police_force_area=area, is_active=True).order_by(
+            "name"
+        ):
+            add(force, None, why)
+    elements = SupportElement.objects.filter(plan__case=case).select_related("provider", "provider_user__agency")
+    for element in elements.order_by("starts_on", "id"):
+        add(element.provider, None, f"Provides support under the plan from {element.starts_on:%-d %B %Y}")
     grants = ShareGrant.objects.filter(case=case).select_related("agency", "user__agency").order_by("starts_at", "id")
     for grant in grants:
         add(grant.agency, grant.user, f"{grant.get_kind_display()} from {grant.starts_at:%-d %B %Y}")

@@ -137,6 +137,15 @@ def override_area(
     )
 
 
+def subject_shared_with_another_council(case: Case) -> str:
+    """Why the person's details (names, date of birth, address, areas) cannot be changed from this case, or
+    "" when they can: another council's case about the same person makes the record theirs too. Pages say
+    so instead of offering the form; the services refuse alike."""
+    if Case.objects.filter(subject_id=case.subject_id).exclude(owning_agency_id=case.owning_agency_id).exists():
+        return "Another council also has a case about this person: agree the change with them first."
+    return ""
+
+
 def _change(
     *, case: Case, actor: User, address: str, postcode: str, areas: Areas, source: AreaSource, reason: str
 ) -> AreaChange:
@@ -144,8 +153,9 @@ def _change(
         refuse("Give a reason for the change: it is kept in the case's history")
     subject = Subject.objects.select_for_update().get(pk=case.subject_id)
     case.subject = subject
-    if subject.cases.exclude(owning_agency_id=case.owning_agency_id).exists():
-        refuse("This person's details are also on a case another council owns, so only that council can change them")
+    problem = subject_shared_with_another_council(case)
+    if problem:
+        refuse(problem)
     old = {
         "address": subject.address,
         "postcode": subject.postcode,

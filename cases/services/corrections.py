@@ -27,6 +27,7 @@ from cases.models import (
     Subject,
     SupportElement,
 )
+from cases.services import areas
 from cases.services.referrals import normalise_name
 from cases.services.stages import refuse
 from partners.models import User
@@ -102,14 +103,6 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
 
 
-def subject_not_correctable(case: Case) -> str:
-    """Why the person's details cannot be corrected from this case (the page says so instead of offering
-    the form), or "" when they can: another council's case about the same person makes the record theirs too."""
-    if Case.objects.filter(subject_id=case.subject_id).exclude(owning_agency_id=case.owning_agency_id).exists():
-        return "Another council also has a case about this person: agree the correction with them first."
-    return ""
-
-
 @transaction.atomic
 def correct_subject(*, case: Case, actor: User, changes: Mapping[str, Any], reason: str) -> Correction:
     """Correct the person's names, date of birth or gender (the address and areas are changed apart: they
@@ -117,7 +110,7 @@ def correct_subject(*, case: Case, actor: User, changes: Mapping[str, Any], reas
     council owns a case about the same person, whose record it is too. Audited as case.record_corrected."""
     case = _locked(case)
     subject = Subject.objects.select_for_update().get(pk=case.subject_id)
-    problem = subject_not_correctable(case)
+    problem = areas.subject_shared_with_another_council(case)
     if problem:
         refuse(problem)
 

@@ -34,6 +34,7 @@ def change_address(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRe
             )
             return _done(request, case, change)
     context = {"case": case, "title": "Change the address", "other": ("cases:override_area", "Override the area")}
+    context["unavailable"] = areas.subject_shared_with_another_council(case)
     return render_form(request, TEMPLATE, context, form=form)
 
 
@@ -54,6 +55,7 @@ def override_area(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRes
             )
             return _done(request, case, change)
     context = {"case": case, "title": "Override the area", "other": ("cases:change_address", "Change the address")}
+    context["unavailable"] = areas.subject_shared_with_another_council(case)
     return render_form(request, TEMPLATE, context, form=form)
 
 

@@ -172,6 +172,8 @@ def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
             "consents": consents,
             "support_plan": support_plan if full else None,
             "can_plan_consent": can(request.user, case, Capability.CONSENT),
+            # A capacity note describes the person's health: shown only to those who see the sensitive details.
+            "can_see_capacity_note": full and can_see_special_category(request.user, case),
         },
     )
 

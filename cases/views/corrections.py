@@ -25,7 +25,7 @@ from cases.forms.corrections import (
     current_values,
 )
 from cases.models import Case, CorrectedRecord, Correction
-from cases.services import corrections
+from cases.services import areas, corrections
 from lib.forms import refusal_shown_on
 from lib.views import render_form
 from partners.http import AuthenticatedHttpRequest
@@ -67,7 +67,7 @@ def correct_subject(request: AuthenticatedHttpRequest, reference: UUID) -> HttpR
     def save(changes: dict[str, Any], reason: str) -> Correction:
         return corrections.correct_subject(case=case, actor=request.user, changes=changes, reason=reason)
 
-    title, problem = "Correct the person's details", corrections.subject_not_correctable(case)
+    title, problem = "Correct the person's details", areas.subject_shared_with_another_council(case)
     return _correction_page(request, case, form, title=title, back="cases:detail", save=save, unavailable=problem)
 
 

@@ -200,7 +200,14 @@ class ChangeAreaServiceTestCase(BaseTestCase):
     def test_a_person_also_on_another_councils_case_is_changed_only_by_that_council(self) -> None:
         case = make_case(owner=self.casey)
         Case.objects.create(number="PP-2026-09999", subject=case.subject, owning_agency=self.other_council)
-        with self.assertRaisesRegex(ValidationError, "another council owns"):
+        with self.assertRaisesRegex(ValidationError, "Another council also has a case about this person"):
             areas.change_address(case=case, actor=self.casey, address="2 Road", postcode="OT1 1AA", reason="Moved")
         case.subject.refresh_from_db()
         self.assertEqual(case.subject.police_force_area, "Testshire")
+        # The pages say so instead of offering a form that would be refused.
+        self.client.force_login(self.casey)
+        for page in ("address", "area"):
+            response = self.client.get(f"/cases/{case.reference}/{page}/")
+            self.assertContains(response, "Another council also has a case about this person")
+            self.assertNotContains(response, 'name="postcode"')
+            self.assertNotContains(response, 'name="reason"')

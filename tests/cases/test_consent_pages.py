@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from audit.models import AuditEntry, Outcome
-from cases.models import Consent, Relationship, Stage, SupportPlan
+from cases.models import Capacity, Consent, ConsentGiver, ConsentStatus, Relationship, Stage, SupportPlan
 from cases.services import related
 from tests.base import BaseTestCase
 from tests.cases.helpers import make_case, today
@@ -129,3 +129,26 @@ class PlanConsentPageTestCase(BaseTestCase):
         for user, status in ((self.pat, 403), (self.olly, 404)):
             self.client.force_login(user)
             self.assertEqual(self.client.post(url, {"by": self.casey.pk}).status_code, status)
+
+
+class CapacityNoteTestCase(BaseTestCase):
+    """How capacity was considered describes the person's health: the owner sees the note; the police for
+    the area, who see the whole case but not the sensitive details, see only the outcome."""
+
+    def test_the_note_is_shown_only_to_those_who_see_the_sensitive_details(self) -> None:
+        case = make_case(owner=self.casey)
+        Consent.objects.create(
+            case=case,
+            status=ConsentStatus.GIVEN,
+            given_by=ConsentGiver.SUBJECT,
+            capacity=Capacity.HAS_CAPACITY,
+            capacity_note="Assessed by the GP (synthetic).",
+            method="Home visit",
+            on=today(),
+            recorded_by=self.casey,
+        )
+        for person, shown in ((self.casey, True), (self.pat, False)):
+            self.client.force_login(person)
+            page = self.client.get(f"/cases/{case.reference}/plan/")
+            self.assertContains(page, "Considered: able to make this decision")
+            self.assertEqual("Assessed by the GP (synthetic)." in page.content.decode(), shown, person.username)

@@ -8,14 +8,23 @@ from datetime import time
 from django.core import mail
 
 from audit.models import AuditEntry, Outcome
-from cases.models import AgendaItem, AgendaKind, Invitation, MeetingStatus, PanelMeeting
-from cases.services import corrections
+from cases.models import (
+    AgendaItem,
+    AgendaKind,
+    Invitation,
+    MeetingStatus,
+    PanelMeeting,
+    Subject,
+    SupportElement,
+    SupportPlan,
+)
+from cases.services import areas, corrections
 from partners.models import AgencyKind, Role
 from sharing import services
 from sharing.disclosures import disclosed_to, record_disclosure
 from sharing.models import Disclosure, DisclosureBasis, DisclosureKind
 from tests.base import BaseTestCase
-from tests.cases.helpers import today
+from tests.cases.helpers import ref, today
 from tests.factories import make_agency, make_case, make_user
 from tests.sharing.grant_helpers import share
 
@@ -59,7 +68,11 @@ class TellOfACorrectionTestCase(BaseTestCase):
     def test_everyone_the_case_was_disclosed_to_is_listed_once_with_why(self) -> None:
         self.disclose_in_every_way()
         found = {r.name: r.why for r in disclosed_to(self.case)}
-        self.assertEqual(sorted(found), ["Rowan Ash (Testshire Probation)", "Testshire Health", "Testshire Housing"])
+        self.assertEqual(
+            sorted(found),
+            ["Rowan Ash (Testshire Probation)", "Testshire Health", "Testshire Housing", "Testshire Police"],
+        )
+        self.assertEqual(found["Testshire Police"], ["Police for the person's area"])
         self.assertTrue(found["Testshire Health"][0].startswith("Shared by the owner from"))
         self.assertTrue(found["Testshire Housing"][0].startswith("Invited to the panel meeting on"))
         record_disclosure(
@@ -71,7 +84,28 @@ class TellOfACorrectionTestCase(BaseTestCase):
             agency=self.police_force,
         )
         told = {r.name: r.why for r in disclosed_to(self.case)}
-        self.assertTrue(told["Testshire Police"][0].startswith("Told of a correction on"))
+        self.assertTrue(told["Testshire Police"][1].startswith("Told of a correction on"))
+
+    def test_the_police_of_an_earlier_area_and_the_providers_of_support_are_listed(self) -> None:
+        otherton = make_agency(kind=AgencyKind.POLICE, name="Otherton Police", code="op", police_force_area="Otherton")
+        mentors = make_agency(kind=AgencyKind.INTERVENTION_PROVIDER, name="Synthetic Mentoring")
+        plan = SupportPlan.objects.create(case=self.case)
+        SupportElement.objects.create(
+            plan=plan,
+            support_type=ref("support_type", "ideological_mentoring"),
+            provider=mentors,
+            originator_agency=self.council,
+            how="Weekly sessions",
+            when="Tuesdays",
+            starts_on=today(),
+        )
+        areas.change_address(case=self.case, actor=self.casey, address="1 New Road", postcode="OT1 1AA", reason=REASON)
+        found = {r.name: r.why for r in disclosed_to(self.case)}
+        self.assertEqual(found["Otherton Police"], ["Police for the person's area"])
+        self.assertEqual(len(found["Testshire Police"]), 1)
+        self.assertTrue(found["Testshire Police"][0].startswith("Police for the person's earlier area, until "))
+        self.assertTrue(found["Synthetic Mentoring"][0].startswith("Provides support under the plan from "))
+        self.assertNotIn(otherton.name, [r.name for r in disclosed_to(make_case(owner=self.casey))])
 
     def test_the_page_lists_them_and_telling_records_disclosures_and_emails_the_case_number_only(self) -> None:
         self.disclose_in_every_way()
@@ -127,7 +161,11 @@ class TellOfACorrectionTestCase(BaseTestCase):
     def test_with_nobody_to_tell_the_page_says_so_and_others_may_not_tell(self) -> None:
         self.client.force_login(self.casey)
         tell = f"{self.url}corrections/{self.correction.reference}/tell/"
+        self.assertNotContains(self.client.get(tell), "there is nobody to tell")  # the police of the area
+        # A force area with no police agency in the service: nobody outside the council has seen the case.
+        Subject.objects.filter(pk=self.case.subject_id).update(police_force_area="Synthetic Unserved Area")
         self.assertContains(self.client.get(tell), "there is nobody to tell")
+        Subject.objects.filter(pk=self.case.subject_id).update(police_force_area="Testshire")
         self.client.force_login(self.pat)
         self.assertEqual(self.client.get(tell).status_code, 403)
         self.client.force_login(self.olly)
