@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from audit import services as audit
 from audit.models import Outcome
 from cases.models import Case, PanelMeeting
-from partners.models import Agency, User
+from partners.models import Agency, AgencyKind, User
 from sharing import policy
 from sharing.models import (
     AccessRequest,
@@ -45,6 +45,15 @@ def _holder(grant: ShareGrant) -> User | Group:
 
 def _refuse(message: str) -> Any:
     raise ValidationError(message)
+
+
+def _may_see_special_category(*, agency: Agency | None, user: User | None) -> bool:
+    """Whether the people a grant reaches have a role that may see special-category details at all: for one
+    person, their role; for an agency, every agency but an intervention provider, whose people deliver
+    support and never see them (sharing.policy.ROLE_ACTIONS)."""
+    if user is not None:
+        return policy.Capability.VIEW_SPECIAL_CATEGORY in policy.ROLE_ACTIONS.get(user.role, frozenset())
+    return agency is not None and agency.kind != AgencyKind.INTERVENTION_PROVIDER
 
 
 @transaction.atomic
@@ -79,6 +88,9 @@ def grant_access(
         _refuse(f"{agency.name} owns this case and already sees it.")
     if special_category_condition and level != Level.FULL:
         _refuse("Sensitive details can be shared only with full access to the case.")
+    # The sharing tab would say "Yes" while the gate refused every look: refuse the grant instead.
+    if special_category_condition and not _may_see_special_category(agency=agency, user=user):
+        _refuse("Sensitive details cannot be shared with an intervention provider: their role never sees them.")
     grant = ShareGrant.objects.create(
         case=case,
         agency=agency,

@@ -34,11 +34,14 @@ VALUES = {
 }
 
 
-def share_sensitive(case: Any, *, actor: User, agency: Any, level: Level = Level.FULL) -> ShareGrant:
+def share_sensitive(
+    case: Any, *, actor: User, agency: Any = None, user: Any = None, level: Level = Level.FULL
+) -> ShareGrant:
     return sharing_services.grant_access(
         case=case,
         actor=actor,
         agency=agency,
+        user=user,
         level=level,
         purpose="Synthetic purpose: mental health input",
         legal_basis=LegalBasis.SUBSTANTIAL_PUBLIC_INTEREST,
@@ -171,10 +174,19 @@ class SpecialCategoryTestCase(BaseTestCase):
         self.assertTrue(can_see_special_category(self.pat, self.case))
         self.assertIsNone(access_special_category(self.pat, self.case))
 
-    def test_a_provider_with_such_a_grant_still_does_not_see_them_by_role(self) -> None:
+    def test_a_provider_is_never_given_them_and_does_not_see_them_by_role(self) -> None:
         mentors = make_agency(kind=AgencyKind.INTERVENTION_PROVIDER, name="Synthetic Mentors", code="sm")
         ivy = make_user(agency=mentors, role=Role.INTERVENTION_PROVIDER, username="ivy-sensitive")
-        share_sensitive(self.case, actor=self.casey, agency=mentors)
+        # The sharing tab would say "Yes" while the gate refused every look: such a grant is refused.
+        for recipient in ({"agency": mentors}, {"user": ivy}):
+            with self.assertRaisesMessage(ValidationError, "cannot be shared with an intervention provider"):
+                share_sensitive(self.case, actor=self.casey, **recipient)
+        self.assertFalse(ShareGrant.objects.exists())
+        # Even a grant that includes them (made before this rule) opens nothing to the provider's role.
+        share(self.case, actor=self.casey, agency=mentors, level=Level.FULL)
+        ShareGrant.objects.filter(case=self.case).update(
+            includes_special_category=True, special_category_condition=SpecialCategoryCondition.UNLAWFUL_ACTS
+        )
         self.assertFalse(can_see_special_category(ivy, self.case))
 
     # --- the grant ------------------------------------------------------------------------------
@@ -207,12 +219,14 @@ class SpecialCategoryTestCase(BaseTestCase):
         self.assertContains(tab, "Yes: UK GDPR Art 9(2)(g), DPA 2018 Sch 1 para 10")
         self.assertContains(tab, "Yes, as the owner")
 
-    def test_the_grant_page_reveals_the_condition_under_yes(self) -> None:
+    def test_the_grant_page_asks_for_the_condition_as_a_question_of_its_own(self) -> None:
         self.client.force_login(self.casey)
         page = self.client.get(self.url("sharing/new/"))
         self.assertContains(page, "Include the sensitive details?")
-        self.assertContains(page, 'class="govuk-radios__conditional govuk-radios__conditional--hidden"')
+        self.assertContains(page, "If you include them: the condition for processing the sensitive details")
         self.assertContains(page, "DPA 2018 Sch 1 para 18")
+        # Not revealed under "Yes": GOV.UK Frontend's reveal puts aria-expanded on a radio, which axe refuses.
+        self.assertNotContains(page, "govuk-radios__conditional")
 
     def test_the_flag_without_a_condition_is_refused_and_nothing_is_shared(self) -> None:
         self.client.force_login(self.casey)
