@@ -92,8 +92,11 @@ class ShareGrant(models.Model):
         "cases.PanelMeeting", on_delete=models.PROTECT, null=True, blank=True, related_name="grants"
     )
     # Special-category details (sharing.special) are shared only when a grant says so, on its own condition.
-    includes_special_category = models.BooleanField(default=False)
-    special_category_condition = models.CharField(max_length=10, choices=SpecialCategoryCondition.choices, blank=True)
+    # Database defaults too: bulk loads (seed_scale's COPY) write only the columns they name.
+    includes_special_category = models.BooleanField(default=False, db_default=False)
+    special_category_condition = models.CharField(
+        max_length=10, choices=SpecialCategoryCondition.choices, blank=True, db_default=""
+    )
     # Set once a housekeeping task has removed the guardian permission of an ended grant.
     tidied_at = models.DateTimeField(null=True, blank=True)
 

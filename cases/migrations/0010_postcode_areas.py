@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="subject",
             name="area_reason",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, db_default=""),
         ),
         migrations.AddField(
             model_name="subject",
@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                     ("override", "Chosen by a coordinator"),
                     ("referrer", "Given with the referral"),
                 ],
+                db_default="referrer",
                 default="referrer",
                 max_length=20,
             ),

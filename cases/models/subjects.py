@@ -41,8 +41,11 @@ class Subject(models.Model):
     local_authority_area = models.CharField(max_length=100)
     police_force_area = models.CharField(max_length=100)
     # How the two areas were set (cases.services.areas): from the postcode, or overridden with a reason.
-    area_source = models.CharField(max_length=20, choices=AreaSource.choices, default=AreaSource.REFERRER)
-    area_reason = models.TextField(blank=True)
+    # Database defaults too: bulk loads (seed_scale's COPY) write only the columns they name.
+    area_source = models.CharField(
+        max_length=20, choices=AreaSource.choices, default=AreaSource.REFERRER, db_default=AreaSource.REFERRER
+    )
+    area_reason = models.TextField(blank=True, db_default="")
     # Normalised for repeat-referral matching: lower case, letters only.
     match_name = models.CharField(max_length=200, db_index=True, editable=False)
     match_postcode = models.CharField(max_length=10, db_index=True, editable=False)

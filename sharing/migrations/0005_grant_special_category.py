@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="sharegrant",
             name="includes_special_category",
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name="sharegrant",
@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                         "UK GDPR Art 9(2)(g), DPA 2018 Sch 1 para 18: safeguarding of children and of individuals at risk",
                     ),
                 ],
+                db_default="",
                 max_length=10,
             ),
         ),
