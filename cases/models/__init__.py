@@ -18,6 +18,8 @@ the order Django registers them (content types, the admin) in:
 - corrections: corrections of a case's records, with their earlier values (UK GDPR Art 16)
 - related: the people related to the person a case is about (parents, guardians, carers, others)
 - special: special-category details and escalations to the police, held apart from the subject
+- panels: a council's panel and the procedure it sets (deputy chairs, review interval and window,
+  re-assessment period, the local quorum)
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -66,6 +68,7 @@ from cases.models.meetings import (
     PanelMeeting,
     PanelMeetingQuerySet,
 )
+from cases.models.panels import Panel, PanelQuerySet
 from cases.models.reference import (
     ReferenceValue,
     ReferenceValueQuerySet,
@@ -120,8 +123,10 @@ __all__ = [
     "Invitation",
     "MeetingStatus",
     "NoteVisibility",
+    "Panel",
     "PanelMeeting",
     "PanelMeetingQuerySet",
+    "PanelQuerySet",
     "PostcodeArea",
     "PostcodeAreaQuerySet",
     "ReferenceList",
