@@ -140,3 +140,10 @@ class MeetingStatus(models.TextChoices):
     PLANNED = "planned", "Agenda being prepared"
     CIRCULATED = "circulated", "Agenda circulated"
     APPROVED = "approved", "Minutes approved"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class MeetingChangeKind(models.TextChoices):
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
+    CHAIR_CHANGED = "chair_changed", "Chair changed"

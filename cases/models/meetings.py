@@ -9,14 +9,18 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from cases.models.choices import AgendaKind, MeetingStatus
+from cases.models.choices import AgendaKind, MeetingChangeKind, MeetingStatus
 from cases.models.subjects import Case
+
+
+# A meeting still to be held (or being held): its agenda, attendance and decisions can change.
+OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CIRCULATED)
 
 
 class PanelMeetingQuerySet(models.QuerySet["PanelMeeting"]):
     def upcoming(self) -> PanelMeetingQuerySet:
-        """Not yet minuted, soonest first."""
-        return self.exclude(status=MeetingStatus.APPROVED).order_by("held_on", "starts_at", "id")
+        """Not yet minuted nor cancelled, soonest first."""
+        return self.filter(status__in=OPEN_STATUSES).order_by("held_on", "starts_at", "id")
 
 
 class PanelMeeting(models.Model):
@@ -48,6 +52,16 @@ class PanelMeeting(models.Model):
     def is_locked(self) -> bool:
         """Approved minutes are final: nothing about the meeting changes after approval."""
         return self.status == MeetingStatus.APPROVED
+
+    @property
+    def is_cancelled(self) -> bool:
+        """A cancelled meeting is never held: nothing about it changes, and its cases are free."""
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def is_open(self) -> bool:
+        """Neither minuted nor cancelled: the meeting can still be planned, changed and run."""
+        return self.status in OPEN_STATUSES
 
     @property
     def starts(self) -> datetime:
@@ -124,3 +138,26 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance {self.pk}"
+
+
+class MeetingChange(models.Model):
+    """A change to a planned meeting, with the reason given: rescheduled, cancelled or a new chair. The
+    meeting row holds the new values; this keeps the earlier date, time and chair and why they changed.
+    The reason is typed text (it may name people), so it is never in the audit log's detail."""
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=MeetingChangeKind.choices)
+    reason = models.TextField()
+    previous_held_on = models.DateField(null=True, blank=True)
+    previous_starts_at = models.TimeField(null=True, blank=True)
+    previous_chair = models.ForeignKey(
+        "partners.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    made_by = models.ForeignKey("partners.User", on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["made_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Meeting change {self.pk}"

@@ -5,6 +5,7 @@ meeting, which moves the case."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -18,6 +19,7 @@ from cases.models import (
     Decision,
     DecisionOutcome,
     HowReached,
+    Panel,
     PanelMeeting,
     ReferenceValue,
     Review,
@@ -27,6 +29,7 @@ from cases.models import (
 from cases.services.sittings import refuse_before_start, refuse_if_locked
 from cases.services.stages import change_stage, refuse
 from partners.models import AgencyKind, Role, User
+from sharing.meeting_policy import stands_in_for_chair
 
 # Each outcome: the stages it may be decided from, and the stage it moves the case to.
 DECISION_FROM: dict[DecisionOutcome, tuple[frozenset[Stage], Stage]] = {
@@ -43,39 +46,88 @@ def decisions_available(case: Case) -> list[DecisionOutcome]:
     return [outcome for outcome, (sources, _) in DECISION_FROM.items() if case.stage in sources]
 
 
-def _quorum_present(meeting: PanelMeeting, people: Iterable[User] | None = None) -> tuple[bool, set[str]]:
-    """Whether the meeting's chair is present, and the police force areas represented: from the recorded
-    attendance, or from `people` when given (an attendance about to be recorded). Two queries."""
+@dataclass(frozen=True)
+class Presence:
+    """Who is present, as the quorum sees it: the chair (or a deputy chair standing in), the police force
+    areas represented, the kinds of agency represented and how many people."""
+
+    chair: bool
+    police_areas: frozenset[str]
+    agency_kinds: frozenset[str]
+    count: int
+
+
+def _presence(meeting: PanelMeeting, people: Iterable[User] | None = None) -> Presence:
+    """From the recorded attendance, or from `people` when given (an attendance about to be recorded).
+    A deputy chair of the council's panel present counts as the chair (sharing.meeting_policy)."""
     if people is None:
         present = User.objects.filter(pk__in=Attendance.objects.filter(meeting=meeting, present=True).values("user_id"))
     else:
         present = User.objects.filter(pk__in=[user.pk for user in people])
-    present = present.filter(is_active=True)
-    police = present.filter(
-        role=Role.POLICE_PRACTITIONER, agency__kind=AgencyKind.POLICE, agency__is_active=True
-    ).values_list("agency__police_force_area", flat=True)
-    return present.filter(pk=meeting.chair_id).exists(), set(police)
+    rows = list(present.filter(is_active=True).values_list("pk", "role", "agency__kind", "agency__is_active", "agency__police_force_area"))
+    chairs = stands_in_for_chair(meeting)
+    return Presence(
+        chair=any(pk in chairs for pk, *_ in rows),
+        police_areas=frozenset(
+            area
+            for _, role, kind, active, area in rows
+            if role == Role.POLICE_PRACTITIONER and kind == AgencyKind.POLICE and active
+        ),
+        agency_kinds=frozenset(kind for _, _, kind, active, _ in rows if active),
+        count=len(rows),
+    )
+
+
+def council_panel(meeting: PanelMeeting) -> Panel:
+    """The panel of the meeting's council, or (unsaved) one with the defaults. One query."""
+    return Panel.objects.filter(council_id=meeting.owning_agency_id).first() or Panel()
+
+
+def panel_rule_in_words(panel: Panel) -> list[str]:
+    """The local part of a panel's quorum (CTSA 2015 s.37(7)), one sentence a requirement; none when the
+    panel has set none. For the meeting and attendance pages."""
+    rules = [f"someone from {_kind_words(kind)} present" for kind in panel.quorum_agency_kinds]
+    if panel.quorum_minimum_present:
+        rules.append(f"at least {panel.quorum_minimum_present} people present")
+    return [f"This panel's quorum needs {rule} (the panel's own rule)." for rule in rules]
+
+
+def _kind_words(kind: str) -> str:
+    return AgencyKind(kind).label.lower() if kind in AgencyKind.values else kind
+
+
+def _problems(presence: Presence, *, area: str, panel: Panel) -> list[str]:
+    problems = []
+    if not presence.chair:
+        problems.append("A panel decision needs the chair, or a deputy chair of the panel, present (CTSA 2015 s.37).")
+    if area not in presence.police_areas:
+        problems.append(f"A panel decision needs a police representative for {area} present (CTSA 2015 s.37(3)).")
+    for kind in panel.quorum_agency_kinds:
+        if kind not in presence.agency_kinds:
+            problems.append(f"This panel's quorum needs someone from {_kind_words(kind)} present (the panel's own rule).")
+    if presence.count < panel.quorum_minimum_present:
+        problems.append(
+            f"This panel's quorum needs at least {panel.quorum_minimum_present} people present: "
+            f"{presence.count} {'is' if presence.count == 1 else 'are'} recorded (the panel's own rule)."
+        )
+    return problems
 
 
 def quorum_problems(*, meeting: PanelMeeting, case: Case) -> list[str]:
     """Why a decision on `case` at `meeting` would be invalid now, from the recorded attendance: the chair
-    and a police representative for the subject's area must be present (CTSA 2015 s.37(3))."""
-    chair, areas = _quorum_present(meeting)
-    problems = []
-    if not chair:
-        problems.append("A panel decision needs the chair present (CTSA 2015 s.37).")
-    area = case.subject.police_force_area
-    if area not in areas:
-        problems.append(f"A panel decision needs a police representative for {area} present (CTSA 2015 s.37(3)).")
-    return problems
+    (or a deputy chair) and a police representative for the subject's area must be present (CTSA 2015
+    s.37(3)), and whatever the council's panel requires on top (Panel.quorum_agency_kinds and
+    quorum_minimum_present)."""
+    panel = council_panel(meeting)
+    return _problems(_presence(meeting), area=case.subject.police_force_area, panel=panel)
 
 
 def decisions_losing_quorum(*, meeting: PanelMeeting, present: Iterable[User]) -> list[str]:
     """The case numbers of decisions recorded at `meeting` that are valid on the recorded attendance but
     would not be if only `present` were there. The minutes show the final attendance, so a change that
     leaves such a decision without its quorum would make the minutes record an invalid decision."""
-    chair_before, areas_before = _quorum_present(meeting)
-    chair_after, areas_after = _quorum_present(meeting, present)
+    panel = council_panel(meeting)
+    before, after = _presence(meeting), _presence(meeting, present)
     decisions = (
         Decision.objects.filter(agenda_item__meeting=meeting)
         .select_related("case__subject")
@@ -84,9 +136,8 @@ def decisions_losing_quorum(*, meeting: PanelMeeting, present: Iterable[User]) -
     return [
         decision.case.number
         for decision in decisions
-        if chair_before
-        and decision.case.subject.police_force_area in areas_before
-        and not (chair_after and decision.case.subject.police_force_area in areas_after)
+        if not _problems(before, area=decision.case.subject.police_force_area, panel=panel)
+        and _problems(after, area=decision.case.subject.police_force_area, panel=panel)
     ]
 
 

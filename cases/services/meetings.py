@@ -251,6 +251,7 @@ def circulate_agenda(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
     """Send the agenda out: per-case invitees get their meeting-scoped grants from now until
     sharing.services.meeting_access_ends. Audited as meeting.circulated."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
+    refuse_if_locked(meeting)
     if meeting.status != MeetingStatus.PLANNED:
         refuse("The agenda has already been circulated.")
     if not meeting.items.exists():
@@ -291,8 +292,8 @@ def record_attendance(*, meeting: PanelMeeting, actor: User, present: Iterable[U
         decisions = "The decisions on" if len(invalidated) > 1 else "The decision on"
         refuse(
             f"{decisions} {', '.join(invalidated)} {'were' if len(invalidated) > 1 else 'was'} taken with the chair "
-            "and a police representative for the subject's area present (CTSA 2015 s.37(3)): they must stay "
-            "recorded as present."
+            "(or a deputy), a police representative for the subject's area and the panel's own quorum present "
+            "(CTSA 2015 s.37(3)): they must stay recorded as present."
         )
     now = timezone.now()
     rows = []

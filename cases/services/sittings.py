@@ -12,10 +12,12 @@ from cases.services.stages import refuse
 
 
 def refuse_if_locked(meeting: PanelMeeting) -> None:
-    """Raises ValidationError when the meeting's minutes are approved. Pass the stored meeting, locked
+    """Raises ValidationError when the meeting's minutes are approved or it was cancelled. Pass the stored meeting, locked
     (select_for_update): a caller's older copy may predate the approval."""
     if meeting.is_locked:
         refuse("The minutes of this meeting are approved and locked: nothing about it can be changed.")
+    if meeting.is_cancelled:
+        refuse("This meeting was cancelled: nothing about it can be changed. Plan another meeting for its cases.")
 
 
 def has_started(meeting: PanelMeeting) -> bool:

@@ -61,7 +61,7 @@ class AttendanceTestCase(BaseTestCase):
         meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=[self.pat])
         self.assertEqual(
             problems(meeting=self.meeting, case=self.case),
-            ["A panel decision needs the chair present (CTSA 2015 s.37)."],
+            ["A panel decision needs the chair, or a deputy chair of the panel, present (CTSA 2015 s.37)."],
         )
         meetings.record_attendance(meeting=self.meeting, actor=self.charlie, present=[self.charlie])
         self.assertEqual(
