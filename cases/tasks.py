@@ -7,11 +7,13 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, PanelMeeting
+from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, Invitation, PanelMeeting
 from cases.services import drafts
 from partners.models import Role, User
+from sharing.policy import Capability, roles_with
 from sharing.reach import police_for_area
 
 
@@ -125,6 +127,59 @@ def notify_area_change(area_change_id: int) -> int:
                 f"The person's address or area on case {case.number} was changed, so the case is now in your "
                 f"force's area and you can see it.\n\nOpen it in Prevent Panel: {link}"
             ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return sent
+
+
+def invitee_emails(meeting: PanelMeeting, invitation_id: int | None = None) -> list[str]:
+    """Who an invitation reaches, for email: an invited person (while active), and an invited agency's
+    active people who may attend a meeting (never its auditors or administrators). All the meeting's
+    invitations, or the one named."""
+    invitations = Invitation.objects.filter(meeting=meeting)
+    if invitation_id is not None:
+        invitations = invitations.filter(pk=invitation_id)
+    people = User.objects.filter(is_active=True).exclude(email="")
+    people = people.filter(
+        Q(pk__in=invitations.filter(user__isnull=False).values("user_id"))
+        | Q(
+            agency_id__in=invitations.filter(agency__isnull=False).values("agency_id"),
+            role__in=roles_with(Capability.VIEW_MEETING),
+        )
+    )
+    return sorted(set(people.values_list("email", flat=True)))
+
+
+# What each email about a meeting says: its subject and its first line. The date (and time) and a link
+# only: never a case number or a person's name (a per-case invitee reads their cases on the meeting page).
+MEETING_NEWS = {
+    "invited": ("You are invited to a panel meeting on {date}", "You are invited to the Channel panel meeting on {when}."),
+    "circulated": (
+        "Agenda for the panel meeting on {date}",
+        "The agenda for the Channel panel meeting on {when} has been circulated.",
+    ),
+    "rescheduled": (
+        "Panel meeting moved to {date}",
+        "The Channel panel meeting you are invited to has been moved to {when}.",
+    ),
+    "cancelled": ("Panel meeting on {date} cancelled", "The Channel panel meeting on {when} has been cancelled."),
+}
+
+
+@shared_task(name="cases.notify_meeting_invitees", ignore_result=True)
+def notify_meeting_invitees(meeting_id: int, news: str, invitation_id: int | None = None) -> int:
+    """Tell a meeting's invitees (or one invitation's) that they are invited, that the agenda is out, or
+    that the meeting was moved or cancelled: one email each, with the date and a link to the meeting."""
+    meeting = PanelMeeting.objects.get(pk=meeting_id)
+    link = f"{settings.SITE_URL}{reverse('cases:meeting', args=[meeting.reference])}"
+    when = f"{meeting.held_on:%A %-d %B %Y} at {meeting.starts_at:%H:%M}"
+    subject, opening = MEETING_NEWS[news]
+    sent = 0
+    for email in invitee_emails(meeting, invitation_id):
+        sent += send_mail(
+            subject=subject.format(date=f"{meeting.held_on:%-d %B %Y}"),
+            message=f"{opening.format(when=when)}\n\nSee the meeting in Prevent Panel: {link}",
             from_email=None,
             recipient_list=[email],
         )

@@ -36,7 +36,7 @@ from cases.models import (
 from cases.services.decisions import decisions_losing_quorum
 from cases.services.sittings import has_started, refuse_before_start, refuse_if_locked, start_in_words
 from cases.services.stages import change_stage, refuse
-from cases.tasks import notify_minutes_approved
+from cases.tasks import notify_meeting_invitees, notify_minutes_approved
 from partners.models import Agency, User
 from sharing.policy import Capability, roles_with
 from sharing.services import end_meeting_access, grant_meeting_access, meeting_access_ends
@@ -210,7 +210,8 @@ def invite(
     """Invite an agency or one person. With no items they are a core member and see the agenda cases
     they may already see; with items they are a per-case invitee (CTSA 2015 s.37(4)) and get a
     meeting-scoped grant to each item's case when the agenda is circulated (at once if it already has
-    been). Inviting again adds items. Audited as meeting.invited."""
+    been). Inviting again adds items. The new invitees are emailed the date and a link (cases.tasks).
+    Audited as meeting.invited."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
     refuse_if_locked(meeting)
     if (agency is None) == (user is None):
@@ -232,6 +233,8 @@ def invite(
     invitation.cases.add(*[item.case_id for item in new_items])
     if meeting.status == MeetingStatus.CIRCULATED:
         _grant_for(invitation, new_items, actor)
+    if created:
+        notify_meeting_invitees.delay_on_commit(meeting.pk, "invited", invitation.pk)
     audit.record(
         event="meeting.invited",
         actor=actor,
@@ -249,7 +252,8 @@ def invite(
 @transaction.atomic
 def circulate_agenda(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
     """Send the agenda out: per-case invitees get their meeting-scoped grants from now until
-    sharing.services.meeting_access_ends. Audited as meeting.circulated."""
+    sharing.services.meeting_access_ends, and every invitee is emailed the date and a link (cases.tasks).
+    Audited as meeting.circulated."""
     meeting = PanelMeeting.objects.select_for_update().get(pk=meeting.pk)
     refuse_if_locked(meeting)
     if meeting.status != MeetingStatus.PLANNED:
@@ -268,6 +272,7 @@ def circulate_agenda(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
         action=audit.EntryKind.UPDATE,
         detail={"items": meeting.items.count(), "invitations": meeting.invitations.count()},
     )
+    notify_meeting_invitees.delay_on_commit(meeting.pk, "circulated")
     return meeting
 
 

@@ -106,7 +106,7 @@ def decide(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.DECIDE)
     item = (
         case.agenda_items.filter(meeting__in=visible_meetings(request.user), decision__isnull=True)
-        .exclude(meeting__status=MeetingStatus.APPROVED)
+        .exclude(meeting__status__in=[MeetingStatus.APPROVED, MeetingStatus.CANCELLED])
         .select_related("meeting")
         .order_by("meeting__held_on")
         .first()

@@ -62,7 +62,7 @@ def _item_page(
         "decision_form": sent.get("decision_form") or (DecisionForm(outcomes=outcomes) if offered else None),
         "action_form": sent.get("action_form") or ActionForm(case=case),
         "discussion_form": sent.get("discussion_form") or DiscussionForm(initial={"discussion": item.discussion}),
-        "locked": found.is_locked,
+        "locked": not found.is_open,
     }
     return render(request, "cases/meeting_item.html", context, status=400 if sent else 200)
 

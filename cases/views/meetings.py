@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from audit import services as audit
 from cases.forms.meetings import AgendaForm, AttendanceForm, InvitationForm, MeetingForm
-from cases.models import AgendaItem, PanelMeeting
-from cases.services import meetings, sittings
+from cases.models import AgendaItem, MeetingChangeKind, PanelMeeting
+from cases.services import decisions, meeting_changes, meetings, sittings
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
@@ -48,8 +48,8 @@ def meeting_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "cases/meetings.html",
         {
-            "upcoming": [m for m in found if not m.is_locked],
-            "past": [m for m in found if m.is_locked],
+            "upcoming": [m for m in found if m.is_open],
+            "past": [m for m in found if not m.is_open],
             "can_organise": can_do(request.user, Capability.ORGANISE_MEETING),
         },
     )
@@ -84,8 +84,15 @@ def meeting_detail(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResp
             else [],
             "on_agenda": set(found.items.values_list("case_id", flat=True)) if organiser else set(),
             "attendance": list(found.attendance.select_related("user__agency")),
-            "can_organise": organiser and not found.is_locked,
-            "can_chair": can_meeting(user, found, Capability.CHAIR_MEETING) and not found.is_locked,
+            "can_organise": organiser and found.is_open,
+            "can_chair": can_meeting(user, found, Capability.CHAIR_MEETING) and found.is_open,
+            # Moving or cancelling is offered only before the start; a new chair until the minutes.
+            "can_change": organiser and not meeting_changes.change_problems(found),
+            "changes": list(found.changes.select_related("previous_chair")) if organiser else [],
+            "cancellation": found.changes.filter(kind=MeetingChangeKind.CANCELLED).last()
+            if found.is_cancelled
+            else None,
+            "quorum_rule": decisions.panel_rule_in_words(decisions.council_panel(found)),
             # Attendance and decisions are refused before the start (cases.services.sittings): the page
             # offers running the meeting only from then, and says when before it.
             "started": sittings.has_started(found),
@@ -187,4 +194,5 @@ def attendance(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResponse
             meetings.record_attendance(meeting=found, actor=request.user, present=form.present_users())
             messages.success(request, "Attendance recorded.")
             return redirect("cases:meeting", meeting=found.reference)
-    return render_form(request, FORM, {"title": "Record attendance", "meeting": found}, form=form)
+    rule = decisions.panel_rule_in_words(decisions.council_panel(found))
+    return render_form(request, FORM, {"title": "Record attendance", "meeting": found, "quorum_rule": rule}, form=form)
