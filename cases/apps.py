@@ -28,3 +28,19 @@ class CasesConfig(AppConfig):
                 "effective_to",
             ],
         )
+        # Each council's panel sets its own procedure (s.37(7)): changes audited with their values, the
+        # deputy chairs by username.
+        panel = self.get_model("Panel")
+        auditlog.register(panel, m2m_fields={"deputy_chairs"})
+        audit.show_values(
+            panel,
+            [
+                "council",
+                "deputy_chairs",
+                "review_interval_weeks",
+                "reassessment_after_weeks",
+                "review_window_days",
+                "quorum_agency_kinds",
+                "quorum_minimum_present",
+            ],
+        )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, Invitation, PanelMeeting
@@ -154,7 +154,10 @@ def invitee_emails(meeting: PanelMeeting, invitation_id: int | None = None) -> l
 # What each email about a meeting says: its subject and its first line. The date (and time) and a link
 # only: never a case number or a person's name (a per-case invitee reads their cases on the meeting page).
 MEETING_NEWS = {
-    "invited": ("You are invited to a panel meeting on {date}", "You are invited to the Channel panel meeting on {when}."),
+    "invited": (
+        "You are invited to a panel meeting on {date}",
+        "You are invited to the Channel panel meeting on {when}.",
+    ),
     "circulated": (
         "Agenda for the panel meeting on {date}",
         "The agenda for the Channel panel meeting on {when} has been circulated.",

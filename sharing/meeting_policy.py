@@ -45,12 +45,10 @@ def stands_in_for_chair(meeting: PanelMeeting) -> set[int]:
     """The people who count as the chair of `meeting` when present: its chair, and the deputy chairs of
     its council's panel who are active and still may chair (a role change takes the deputy's place away
     without anyone editing the panel). One query."""
-    deputies = (
-        Panel.deputy_chairs.through.objects.filter(
-            panel__council_id=meeting.owning_agency_id,
-            user__is_active=True,
-            user__agency_id=meeting.owning_agency_id,
-            user__role__in=roles_with(Capability.CHAIR_MEETING),
-        ).values_list("user_id", flat=True)
-    )
+    deputies = Panel.deputy_chairs.through.objects.filter(
+        panel__council_id=meeting.owning_agency_id,
+        user__is_active=True,
+        user__agency_id=meeting.owning_agency_id,
+        user__role__in=roles_with(Capability.CHAIR_MEETING),
+    ).values_list("user_id", flat=True)
     return {meeting.chair_id, *deputies}

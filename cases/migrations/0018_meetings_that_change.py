@@ -7,33 +7,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_panel'),
+        ("cases", "0015_panel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='panelmeeting',
-            name='status',
-            field=models.CharField(choices=[('planned', 'Agenda being prepared'), ('circulated', 'Agenda circulated'), ('approved', 'Minutes approved'), ('cancelled', 'Cancelled')], default='planned', max_length=20),
+            model_name="panelmeeting",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("planned", "Agenda being prepared"),
+                    ("circulated", "Agenda circulated"),
+                    ("approved", "Minutes approved"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="planned",
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='MeetingChange',
+            name="MeetingChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rescheduled', 'Rescheduled'), ('cancelled', 'Cancelled'), ('chair_changed', 'Chair changed')], max_length=20)),
-                ('reason', models.TextField()),
-                ('previous_held_on', models.DateField(blank=True, null=True)),
-                ('previous_starts_at', models.TimeField(blank=True, null=True)),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='cases.panelmeeting')),
-                ('previous_chair', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rescheduled", "Rescheduled"),
+                            ("cancelled", "Cancelled"),
+                            ("chair_changed", "Chair changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("previous_held_on", models.DateField(blank=True, null=True)),
+                ("previous_starts_at", models.TimeField(blank=True, null=True)),
+                ("made_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="cases.panelmeeting"
+                    ),
+                ),
+                (
+                    "previous_chair",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['made_at', 'id'],
+                "ordering": ["made_at", "id"],
             },
         ),
     ]

@@ -12,7 +12,6 @@ from django.utils import timezone
 from cases.models.choices import AgendaKind, MeetingChangeKind, MeetingStatus
 from cases.models.subjects import Case
 
-
 # A meeting still to be held (or being held): its agenda, attendance and decisions can change.
 OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.CIRCULATED)
 

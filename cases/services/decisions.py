@@ -64,7 +64,11 @@ def _presence(meeting: PanelMeeting, people: Iterable[User] | None = None) -> Pr
         present = User.objects.filter(pk__in=Attendance.objects.filter(meeting=meeting, present=True).values("user_id"))
     else:
         present = User.objects.filter(pk__in=[user.pk for user in people])
-    rows = list(present.filter(is_active=True).values_list("pk", "role", "agency__kind", "agency__is_active", "agency__police_force_area"))
+    rows = list(
+        present.filter(is_active=True).values_list(
+            "pk", "role", "agency__kind", "agency__is_active", "agency__police_force_area"
+        )
+    )
     chairs = stands_in_for_chair(meeting)
     return Presence(
         chair=any(pk in chairs for pk, *_ in rows),
@@ -104,7 +108,9 @@ def _problems(presence: Presence, *, area: str, panel: Panel) -> list[str]:
         problems.append(f"A panel decision needs a police representative for {area} present (CTSA 2015 s.37(3)).")
     for kind in panel.quorum_agency_kinds:
         if kind not in presence.agency_kinds:
-            problems.append(f"This panel's quorum needs someone from {_kind_words(kind)} present (the panel's own rule).")
+            problems.append(
+                f"This panel's quorum needs someone from {_kind_words(kind)} present (the panel's own rule)."
+            )
     if presence.count < panel.quorum_minimum_present:
         problems.append(
             f"This panel's quorum needs at least {panel.quorum_minimum_present} people present: "

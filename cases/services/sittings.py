@@ -12,8 +12,8 @@ from cases.services.stages import refuse
 
 
 def refuse_if_locked(meeting: PanelMeeting) -> None:
-    """Raises ValidationError when the meeting's minutes are approved or it was cancelled. Pass the stored meeting, locked
-    (select_for_update): a caller's older copy may predate the approval."""
+    """Raises ValidationError when the meeting's minutes are approved or it was cancelled. Pass the stored
+    meeting, locked (select_for_update): a caller's older copy may predate the approval."""
     if meeting.is_locked:
         refuse("The minutes of this meeting are approved and locked: nothing about it can be changed.")
     if meeting.is_cancelled:

@@ -192,14 +192,20 @@ class RecordDecisionTestCase(BaseTestCase):
         item = self.item_for(case)
         self.absent(item, self.charlie)
         error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
-        self.assertEqual(error.messages, ["A panel decision needs the chair, or a deputy chair of the panel, present (CTSA 2015 s.37)."])
+        self.assertEqual(
+            error.messages,
+            ["A panel decision needs the chair, or a deputy chair of the panel, present (CTSA 2015 s.37)."],
+        )
 
     def test_it_refuses_a_decision_when_the_chair_is_not_on_the_register(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
         item = self.item_for(case)
         Attendance.objects.filter(meeting=item.meeting, user=self.charlie).delete()
         error = self.assertRefusedAndUnchanged(case, DecisionOutcome.ADOPT, agenda_item=item)
-        self.assertEqual(error.messages, ["A panel decision needs the chair, or a deputy chair of the panel, present (CTSA 2015 s.37)."])
+        self.assertEqual(
+            error.messages,
+            ["A panel decision needs the chair, or a deputy chair of the panel, present (CTSA 2015 s.37)."],
+        )
 
     def test_another_chair_present_does_not_stand_in_for_the_meetings_chair(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
