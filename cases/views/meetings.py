@@ -88,7 +88,10 @@ def meeting_detail(request: AuthenticatedHttpRequest, meeting: UUID) -> HttpResp
             "can_chair": can_meeting(user, found, Capability.CHAIR_MEETING) and found.is_open,
             # Moving or cancelling is offered only before the start; a new chair until the minutes.
             "can_change": organiser and not meeting_changes.change_problems(found),
-            "changes": list(found.changes.select_related("previous_chair")) if organiser else [],
+            # The cancellation is shown once, beside the status; the list holds the changes before it.
+            "changes": list(found.changes.exclude(kind=MeetingChangeKind.CANCELLED).select_related("previous_chair"))
+            if organiser
+            else [],
             "cancellation": found.changes.filter(kind=MeetingChangeKind.CANCELLED).last()
             if found.is_cancelled
             else None,
