@@ -71,6 +71,10 @@ REFERENCE_DATA_PERMISSIONS = (
     ("cases", "view_postcodearea"),
     ("cases", "add_postcodearea"),
     ("cases", "change_postcodearea"),
+    # Each council's panel and the procedure it sets itself (deputy chairs, intervals, local quorum).
+    ("cases", "view_panel"),
+    ("cases", "add_panel"),
+    ("cases", "change_panel"),
 )
 
 
