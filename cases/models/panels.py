@@ -17,7 +17,7 @@ DEFAULT_REVIEW_WINDOW_DAYS = 28
 class PanelQuerySet(models.QuerySet["Panel"]):
     def for_council(self, council: object) -> Panel:
         """The council's panel, or (unsaved) one with the defaults when none has been set up."""
-        panel = self.filter(council=council).first()
+        panel = self.filter(council=council).first()  # type: ignore[misc]
         return panel if panel is not None else Panel(council=council)  # type: ignore[misc]
 
 
