@@ -349,6 +349,8 @@ def present_attendees(meeting: PanelMeeting) -> list[User]:
 def approval_problems(meeting: PanelMeeting) -> list[str]:
     """Why the chair cannot approve the minutes yet, in words (none when they can): the page offers
     approval only when this is empty, and approve_minutes refuses with the first."""
+    if meeting.is_cancelled:
+        return ["This meeting was cancelled: it has no minutes to approve."]
     if not has_started(meeting):
         return [
             f"You can approve the minutes once the meeting has taken place: it starts at {start_in_words(meeting)}."

@@ -163,6 +163,9 @@ class MeetingChangesTestCase(BaseTestCase):
         self.assertContains(self.client.get(url), "This meeting was cancelled.")
         self.client.force_login(self.charlie)
         self.assertNotContains(self.client.get(self.url), "Run the meeting")
+        minutes = self.client.get(f"{self.url}minutes/")
+        self.assertContains(minutes, "This meeting was cancelled: it has no minutes to approve.")
+        self.assertNotContains(minutes, "Approve the minutes</button>")
         self.assertEqual(
             list(AuditEntry.objects.filter(event="meeting.cancelled").values_list("actor__username", flat=True)),
             ["casey"],
