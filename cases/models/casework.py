@@ -20,6 +20,7 @@ from cases.models.choices import (
 )
 from cases.models.reference import ReferenceValue
 from cases.models.subjects import Case
+from cases.models.support import SupportElementQuerySet, SupportStatus
 from cases.vaf import Rating, factor_label
 
 
@@ -128,7 +129,7 @@ class SupportPlan(models.Model):
 
 
 class SupportElement(models.Model):
-    """What support, which provider, how and when (s.36(5))."""
+    """What support, which provider, how and when (s.36(5)); its sessions and versions are in support.py."""
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="elements")
@@ -143,6 +144,13 @@ class SupportElement(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     last_activity_on = models.DateField(null=True, blank=True)
+    # Ended or withdrawn by the owning council (cases.services.support), with the day it stopped.
+    status = models.CharField(
+        max_length=20, choices=SupportStatus.choices, default=SupportStatus.ACTIVE, db_default=SupportStatus.ACTIVE
+    )
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = SupportElementQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_on", "id"]
