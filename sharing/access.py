@@ -4,11 +4,11 @@ The policy itself (the capabilities, the two tables and the ways of seeing a cas
 sharing/policy.py; this module answers every question from it: which cases a user can see
 (`visible_cases`, one SQL query), the gate for one case (`access_case`: 404 when hidden, identical to a
 missing case; 403 when visible but not allowed), the level at which they see it (`access_level`, the
-strongest way), `can` for templates, the items inside a case each user may see (sharing.items, re-exported
-here), and who can see a case and why (`who_can_see`). A capability on a case is allowed when both tables allow it: the user's role
-(ROLE_ACTIONS) and their level (LEVEL_ACTIONS). Views ask here; templates receive booleans; every access
-and every refusal is recorded in the audit log before anything is shown.
-"""
+strongest way), `can` for templates, the items inside a case each user may see (sharing.items,
+re-exported here), and who can see a case and why (`who_can_see`). A capability on a case is allowed when
+both tables allow it: the user's role (ROLE_ACTIONS) and their level (LEVEL_ACTIONS). Views ask here;
+templates receive booleans; every access and every refusal is recorded in the audit log before anything
+is shown."""
 
 from __future__ import annotations
 

@@ -8,66 +8,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_panel'),
-        ('partners', '0005_username_immutable'),
+        ("cases", "0015_panel"),
+        ("partners", "0005_username_immutable"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='supportelement',
-            name='ended_on',
+            model_name="supportelement",
+            name="ended_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='supportelement',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('ended', 'Ended'), ('withdrawn', 'Withdrawn')], db_default='active', default='active', max_length=20),
+            model_name="supportelement",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "Active"), ("ended", "Ended"), ("withdrawn", "Withdrawn")],
+                db_default="active",
+                default="active",
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='SupportElementVersion',
+            name="SupportElementVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('change', models.CharField(choices=[('revised', 'Revised'), ('ended', 'Ended'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('reason', models.TextField()),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('how', models.TextField()),
-                ('when', models.CharField(max_length=200)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('ended', 'Ended'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('element', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='cases.supportelement')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.agency')),
-                ('provider_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('support_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.referencevalue')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[("revised", "Revised"), ("ended", "Ended"), ("withdrawn", "Withdrawn")], max_length=20
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("how", models.TextField()),
+                ("when", models.CharField(max_length=200)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("ended", "Ended"), ("withdrawn", "Withdrawn")], max_length=20
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="cases.supportelement"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.agency"
+                    ),
+                ),
+                (
+                    "provider_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "support_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="cases.referencevalue"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
-                'constraints': [models.UniqueConstraint(fields=('element', 'version'), name='support_element_version_unique')],
+                "ordering": ["-version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("element", "version"), name="support_element_version_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupportSession',
+            name="SupportSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('held_on', models.DateField()),
-                ('attended', models.BooleanField()),
-                ('note', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('everyone', 'Everyone who can see the case'), ('originator', 'My agency only'), ('named', 'Named agencies')], default='everyone', max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('element', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='cases.supportelement')),
-                ('originator_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.agency')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shared_with', models.ManyToManyField(blank=True, related_name='+', to='partners.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("held_on", models.DateField()),
+                ("attended", models.BooleanField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("everyone", "Everyone who can see the case"),
+                            ("originator", "My agency only"),
+                            ("named", "Named agencies"),
+                        ],
+                        default="everyone",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "element",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sessions", to="cases.supportelement"
+                    ),
+                ),
+                (
+                    "originator_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.agency"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("shared_with", models.ManyToManyField(blank=True, related_name="+", to="partners.agency")),
             ],
             options={
-                'ordering': ['-held_on', '-id'],
-                'indexes': [models.Index(fields=['element', 'held_on'], name='support_session_held')],
+                "ordering": ["-held_on", "-id"],
+                "indexes": [models.Index(fields=["element", "held_on"], name="support_session_held")],
             },
         ),
     ]

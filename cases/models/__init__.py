@@ -83,19 +83,19 @@ from cases.models.special import (
     SpecialCategory,
     YesNoNotKnown,
 )
-from cases.models.support import (
-    SupportChange,
-    SupportElementQuerySet,
-    SupportElementVersion,
-    SupportSession,
-    SupportStatus,
-)
 from cases.models.subjects import (
     Case,
     CaseQuerySet,
     Referral,
     StageChange,
     Subject,
+)
+from cases.models.support import (
+    SupportChange,
+    SupportElementQuerySet,
+    SupportElementVersion,
+    SupportSession,
+    SupportStatus,
 )
 
 __all__ = [

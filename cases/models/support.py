@@ -34,9 +34,7 @@ class SupportElementQuerySet(models.QuerySet[Any]):
     def in_force(self) -> SupportElementQuerySet:
         """Active elements whose end date, if any, has not passed."""
         today = timezone.localdate()
-        return self.filter(
-            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today), status=SupportStatus.ACTIVE
-        )
+        return self.filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today), status=SupportStatus.ACTIVE)
 
     def stalled(self, *, days: int) -> SupportElementQuerySet:
         """Active support on a case in support with no session for `days` days (counted from the element's
@@ -105,9 +103,7 @@ class SupportElementVersion(models.Model):
 
     class Meta:
         ordering = ["-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["element", "version"], name="support_element_version_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["element", "version"], name="support_element_version_unique")]
 
     def __str__(self) -> str:
         return f"Support element version {self.version}"

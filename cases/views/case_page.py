@@ -181,7 +181,9 @@ def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
         {
             **page,
             "progress": support.progress(elements, days=settings.STALLED_SUPPORT_DAYS),
-            "changed": set(SupportElementVersion.objects.filter(element__in=elements).values_list("element_id", flat=True)),
+            "changed": set(
+                SupportElementVersion.objects.filter(element__in=elements).values_list("element_id", flat=True)
+            ),
             "may_record": {e.pk for e in elements if may_record and may_record_session(user, e)},
             "stalled_days": settings.STALLED_SUPPORT_DAYS,
             "consents": consents,

@@ -38,7 +38,12 @@ def _unavailable(element: SupportElement) -> str:
 
 def _context(case: Case, element: SupportElement, title: str) -> dict[str, object]:
     label = element.support_type.label
-    return {"case": case, "title": f"{title}: {label.lower()}", "back": "cases:plan", "unavailable": _unavailable(element)}
+    return {
+        "case": case,
+        "title": f"{title}: {label.lower()}",
+        "back": "cases:plan",
+        "unavailable": _unavailable(element),
+    }
 
 
 def record_session(request: AuthenticatedHttpRequest, reference: UUID, element: UUID) -> HttpResponse:
@@ -52,7 +57,9 @@ def record_session(request: AuthenticatedHttpRequest, reference: UUID, element: 
             return redirect("cases:plan", reference=case.reference)
     context = _context(case, found, "Record a session")
     if not context["unavailable"] and not may_record_session(request.user, found):
-        context["unavailable"] = "Only the named provider of this support, or the owning council's coordinators, record its sessions."
+        context["unavailable"] = (
+            "Only the named provider of this support, or the owning council's coordinators, record its sessions."
+        )
     return render_form(request, FORM, context, form=form)
 
 
