@@ -9,7 +9,15 @@ from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from cases.models import Assessment, Case, CaseNote, NoteVisibility, SupportElement, SupportSession
+from cases.models import (
+    Assessment,
+    Case,
+    CaseNote,
+    NoteVisibility,
+    SupportElement,
+    SupportElementQuerySet,
+    SupportSession,
+)
 from sharing.policy import provided_support, sees_only_own_support
 
 
@@ -33,7 +41,7 @@ def visible_assessments(user: Any, case: Case) -> QuerySet[Assessment]:
     return case.assessments.filter(by_originator(user)).distinct()
 
 
-def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:
+def visible_support_elements(user: Any, case: Case) -> SupportElementQuerySet:
     """Support elements of a case the user can see (call after access_case): an intervention provider sees
     only the support they deliver now, whatever else gives them the case; others see the whole plan."""
     if sees_only_own_support(user):

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import DELIVERY_STAGES, Case, SupportElement, SupportStatus
+from cases.models import DELIVERY_STAGES, Case, SupportElement, SupportElementQuerySet, SupportStatus
 from partners.models import Agency, AgencyKind, Role
 from sharing.capabilities import AccessLevel as AccessLevel
 from sharing.capabilities import Capability as Capability
@@ -207,7 +207,7 @@ def may_record_session(user: Any, element: SupportElement) -> bool:
     return user.role == Role.PREVENT_COORDINATOR and owning_council(user) == case.owning_agency_id
 
 
-def provided_support(user: Any) -> QuerySet[SupportElement]:
+def provided_support(user: Any) -> SupportElementQuerySet:
     """The support this user delivers now: the elements naming them that have not ended."""
     return SupportElement.objects.filter(current_support(), provider_user_id=user.pk)
 

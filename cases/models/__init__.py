@@ -37,6 +37,7 @@ from cases.models.casework import (
     Decision,
     Review,
     SupportElement,
+    SupportElementQuerySet,
     SupportPlan,
 )
 from cases.models.choices import (
@@ -92,7 +93,6 @@ from cases.models.subjects import (
 )
 from cases.models.support import (
     SupportChange,
-    SupportElementQuerySet,
     SupportElementVersion,
     SupportSession,
     SupportStatus,

@@ -4,11 +4,13 @@ consent, the support plan, actions, reviews and panel decisions."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
 
 from cases.models.choices import (
+    SUPPORT_STAGES,
     ActionStatus,
     Capacity,
     ConsentGiver,
@@ -20,7 +22,7 @@ from cases.models.choices import (
 )
 from cases.models.reference import ReferenceValue
 from cases.models.subjects import Case
-from cases.models.support import SupportElementQuerySet, SupportStatus
+from cases.models.support import SupportStatus
 from cases.vaf import Rating, factor_label
 
 
@@ -126,6 +128,33 @@ class SupportPlan(models.Model):
 
     def __str__(self) -> str:
         return f"Support plan {self.case_id}"
+
+
+class SupportElementQuerySet(models.QuerySet["SupportElement"]):
+    def in_force(self) -> SupportElementQuerySet:
+        """Active elements whose end date, if any, has not passed."""
+        today = timezone.localdate()
+        return self.filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today), status=SupportStatus.ACTIVE)
+
+    def stalled(self, *, days: int) -> SupportElementQuerySet:
+        """Active support on a case in support with no session for `days` days (counted from the element's
+        start when it has none): started before the cut-off, and no session held since it."""
+        since = timezone.localdate() - timedelta(days=days)
+        return (
+            self.in_force()
+            .filter(plan__case__stage__in=SUPPORT_STAGES, starts_on__lt=since)
+            .exclude(sessions__held_on__gte=since)
+        )
+
+    def with_progress(self) -> SupportElementQuerySet:
+        """Each element with its sessions held, attended and missed, and the date of the last one."""
+        return self.annotate(
+            sessions_held=models.Count("sessions"),
+            sessions_attended=models.Count("sessions", filter=models.Q(sessions__attended=True)),
+            sessions_missed=models.Count("sessions", filter=models.Q(sessions__attended=False)),
+            last_session_on=models.Max("sessions__held_on"),
+            case_stage=models.F("plan__case__stage"),
+        )
 
 
 class SupportElement(models.Model):

@@ -1,18 +1,17 @@
 """Support as it is delivered: the sessions an intervention provider holds against a support element, the
 element's versions (each revision, ending or withdrawal keeps the values before it, with the reason), and
-the who-independent judgement of stalled support (an active element with no session for a number of days).
+the element's status. The who-independent judgement of stalled support (an active element with no session
+for a number of days) is SupportElement.objects.stalled, beside the element in casework.py.
 Who may see or record any of this is decided in sharing/."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
-from cases.models.choices import SUPPORT_STAGES, NoteVisibility
+from cases.models.choices import NoteVisibility
 
 
 class SupportStatus(models.TextChoices):
@@ -28,33 +27,6 @@ class SupportChange(models.TextChoices):
     REVISED = "revised", "Revised"
     ENDED = "ended", "Ended"
     WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class SupportElementQuerySet(models.QuerySet[Any]):
-    def in_force(self) -> SupportElementQuerySet:
-        """Active elements whose end date, if any, has not passed."""
-        today = timezone.localdate()
-        return self.filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today), status=SupportStatus.ACTIVE)
-
-    def stalled(self, *, days: int) -> SupportElementQuerySet:
-        """Active support on a case in support with no session for `days` days (counted from the element's
-        start when it has none): started before the cut-off, and no session held since it."""
-        since = timezone.localdate() - timedelta(days=days)
-        return (
-            self.in_force()
-            .filter(plan__case__stage__in=SUPPORT_STAGES, starts_on__lt=since)
-            .exclude(sessions__held_on__gte=since)
-        )
-
-    def with_progress(self) -> SupportElementQuerySet:
-        """Each element with its sessions held, attended and missed, and the date of the last one."""
-        return self.annotate(
-            sessions_held=models.Count("sessions"),
-            sessions_attended=models.Count("sessions", filter=models.Q(sessions__attended=True)),
-            sessions_missed=models.Count("sessions", filter=models.Q(sessions__attended=False)),
-            last_session_on=models.Max("sessions__held_on"),
-            case_stage=models.F("plan__case__stage"),
-        )
 
 
 class SupportSession(models.Model):

@@ -193,7 +193,7 @@ def stop_support(
     element.save(update_fields=["status", "ended_on"])
     _touch(element.plan.case_id)
     audit.record(
-        event=f"case.support_{change.value}",
+        event="case.support_ended" if change == SupportChange.ENDED else "case.support_withdrawn",
         actor=actor,
         obj=element,
         action=audit.EntryKind.UPDATE,

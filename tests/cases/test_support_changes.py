@@ -4,6 +4,7 @@ as a version; a correction (a mistake in the record) keeps no version."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -15,9 +16,9 @@ from tests.cases.support_helpers import SupportTestCase
 
 
 class SupportChangesTestCase(SupportTestCase):
-    def revise(self, **changes: object) -> SupportElement:
+    def revise(self, **changes: Any) -> SupportElement:
         self.element.refresh_from_db()
-        values: dict[str, object] = {
+        values: dict[str, Any] = {
             "support_type": self.element.support_type,
             "provider": self.element.provider,
             "provider_user": self.element.provider_user,

@@ -4,6 +4,7 @@ notes (originator visibility, as notes)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 
@@ -85,7 +86,8 @@ class SessionVisibilityTestCase(SupportTestCase):
         )
 
         def shown(user: object) -> list[tuple[str, bool]]:
-            return [(s.note, s.note_shown) for s in visible_sessions(user, self.case)]
+            sessions: list[Any] = list(visible_sessions(user, self.case))
+            return [(s.note, s.note_shown) for s in sessions]
 
         self.assertEqual(
             shown(self.ivy), [("Private to the mentors.", True), ("For the panel's health partner.", True)]
