@@ -13,7 +13,7 @@ from audit.models import AuditEntry, Outcome
 from cases.models import Stage, SupportElement, SupportStatus
 from cases.services import support
 from partners.models import User
-from tests.cases.helpers import make_case, today
+from tests.cases.helpers import make_case, panel_item, today
 from tests.cases.support_helpers import SupportTestCase
 
 
@@ -142,3 +142,21 @@ class SupportPagesTestCase(SupportTestCase):
         self.assertContains(self.client.get(f"/cases/{self.case.reference}/plan/"), "Stalled: no session since")
         support.record_session(element=self.element, actor=self.ivy, held_on=today(), attended=True)
         self.assertNotContains(self.client.get(f"/cases/{self.case.reference}/plan/"), "Stalled: no session since")
+
+
+class MeetingModeProgressTestCase(SupportTestCase):
+    @override_settings(STALLED_SUPPORT_DAYS=30)
+    def test_the_chair_sees_each_elements_progress_in_meeting_mode(self) -> None:
+        support.record_session(
+            element=self.element, actor=self.ivy, held_on=today() - timedelta(days=40), attended=True
+        )
+        support.record_session(
+            element=self.element, actor=self.ivy, held_on=today() - timedelta(days=33), attended=False
+        )
+        item = panel_item(self.case, chair=self.charlie)
+        self.client.force_login(self.charlie)
+        page = self.client.get(f"/cases/meetings/{item.meeting.reference}/items/{item.reference}/")
+        self.assertContains(page, "Support plan progress")
+        self.assertContains(page, "2 sessions recorded: 1 attended, 1 not attended.")
+        last = today() - timedelta(days=33)
+        self.assertContains(page, f"Stalled: no session since {last.day} {last:%b %Y}")
