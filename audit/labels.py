@@ -21,6 +21,7 @@ from partners.models import Role
 # sending it. The change itself is recorded by the service that makes it (case.stage_changed, ...).
 _CASE_CHANGES = {
     "add_note": ("the form to add a note", "add a note"),
+    "record_session": ("the form to record a support session", "record a support session"),
     "assess": ("the form to add an assessment", "add an assessment"),
     "move": ("the form to move the case", "move the case"),
     "screen": ("the police screening form", "record the police screening decision"),
@@ -42,6 +43,7 @@ _REFUSED = {
     "view_full": "see the whole case",
     "view_plan": "see the support plan",
     "add_note": "add a note",
+    "record_session": "record a support session",
     "assess": "add an assessment",
     "move": "move a case",
     "screen": "record a police screening decision",
@@ -90,6 +92,10 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.note_added": "Added a note",
             "case.assessment_added": "Added an assessment",
             "case.support_added": "Added support to the plan",
+            "case.support_session_recorded": "Recorded a support session",
+            "case.support_revised": "Revised support in the plan",
+            "case.support_ended": "Ended support in the plan",
+            "case.support_withdrawn": "Withdrew support in the plan",
             "case.action_added": "Added an action",
             "case.action_completed": "Completed an action",
             "case.review_scheduled": "Scheduled a review",

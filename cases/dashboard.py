@@ -108,8 +108,8 @@ def overdue(full: CaseQuerySet) -> QuerySet[Action]:
 
 def figures(*, cases: CaseQuerySet, full: CaseQuerySet) -> dict[str, Any]:
     """Every figure on the dashboard. `cases` are the cases the viewer may see; `full` those whose
-    actions and reviews they may see, which also bounds 'stalled' (it is read from the activity of notes,
-    actions and reviews, which a summary-level viewer may not see)."""
+    actions and reviews they may see, which also bounds 'stalled' (cases with a support element that has
+    had no session for STALLED_SUPPORT_DAYS: the plan's progress, which a summary-level viewer may not see)."""
     today = timezone.localdate()
     by_stage = dict(cases.values_list("stage").annotate(n=Count("id")).order_by())
     overdue_actions = overdue(full)

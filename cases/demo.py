@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 
 from cases.models import (
+    SUPPORT_STAGES,
     Action,
     ActionStatus,
     AgendaItem,
@@ -63,6 +64,7 @@ from cases.services import (
     related,
     special,
     stages,
+    support,
 )
 from cases.services import consent as consent_service
 from cases.vaf import Rating
@@ -486,6 +488,7 @@ class _Seeder:
         for step in walk(spec):
             case = self._step(case, spec, step)
         self._retime(case, spec)
+        self._sessions(case, spec)
 
     def _refer(self, spec: DemoCase) -> Case:
         area, prefix = AREAS[spec.council]
@@ -650,6 +653,31 @@ class _Seeder:
         if first:
             updates.append((SupportPlan, element.plan_id, {"created_at": None}))
         self._moment(case, *updates)
+
+    def _sessions(self, case: Case, spec: DemoCase) -> None:
+        """Weekly sessions on active support, from its start (after _retime) to a few days ago, every
+        fourth one missed; Fern's first element stopped 40 days ago, so it shows as stalled."""
+        if case.stage not in SUPPORT_STAGES:
+            return
+        elements = (
+            SupportElement.objects.filter(plan__case=case).select_related("plan__case").order_by("starts_on", "id")
+        )
+        for index, element in enumerate(elements):
+            last = self.today - timedelta(days=40 if spec.number == 6 and index == 0 else 3)
+            day, count = element.starts_on, 0
+            while day <= last:
+                attended = count % 4 != 3
+                support.record_session(
+                    element=element,
+                    actor=self.provider,
+                    held_on=day,
+                    attended=attended,
+                    note="Session held as planned (synthetic)."
+                    if attended
+                    else "Did not attend; rearranged (synthetic).",
+                    visibility=NoteVisibility.EVERYONE,
+                )
+                day, count = day + timedelta(days=7), count + 1
 
     def _retime(self, case: Case, spec: DemoCase) -> None:
         """Spread the case's chronology evenly from the day received to a few days ago."""

@@ -18,6 +18,7 @@ from cases.views import (
     referrals,
     related,
     special,
+    support,
 )
 from sharing import views as sharing_views
 
@@ -67,6 +68,11 @@ case_urls = [
     path("actions/<uuid:action>/correct/", corrections.correct_action, name="correct_action"),
     path("reviews/<uuid:review>/correct/", corrections.correct_review, name="correct_review"),
     path("plan/<uuid:element>/correct/", corrections.correct_support, name="correct_support"),
+    path("plan/<uuid:element>/sessions/new/", support.record_session, name="record_session"),
+    path("plan/<uuid:element>/revise/", support.revise, name="revise_support"),
+    path("plan/<uuid:element>/end/", support.end, name="end_support"),
+    path("plan/<uuid:element>/withdraw/", support.withdraw, name="withdraw_support"),
+    path("plan/<uuid:element>/history/", support.history, name="support_history"),
     path("corrections/<uuid:correction>/tell/", corrections.tell, name="tell"),
     path("corrections/<slug:kind>/<uuid:record>/", corrections.history, name="correction_history"),
 ]

@@ -298,7 +298,7 @@ MFA_PASSKEY_REQUIRED_ROLES = env_list("MFA_PASSKEY_REQUIRED_ROLES")
 # The chair's dashboard and panel meetings, in days.
 # Police screening waiting longer than this is flagged (guidance: about 5 days on average).
 SCREENING_WAIT_DAYS = env_int("SCREENING_WAIT_DAYS", 5, minimum=1)
-# Support with no recorded activity for this long is flagged as stalled.
+# A support element with no session recorded for this long (since its start, when none) is stalled.
 STALLED_SUPPORT_DAYS = env_int("STALLED_SUPPORT_DAYS", 30, minimum=1)
 # A referral draft (the referral form as typed, kept on the server while a coordinator writes it) is
 # deleted this many days after it was last saved, if it has not been logged or discarded before.

@@ -4,11 +4,11 @@ The policy itself (the capabilities, the two tables and the ways of seeing a cas
 sharing/policy.py; this module answers every question from it: which cases a user can see
 (`visible_cases`, one SQL query), the gate for one case (`access_case`: 404 when hidden, identical to a
 missing case; 403 when visible but not allowed), the level at which they see it (`access_level`, the
-strongest way), `can` for templates, the items inside a case each user may see, and who can see a case
-and why (`who_can_see`). A capability on a case is allowed when both tables allow it: the user's role
-(ROLE_ACTIONS) and their level (LEVEL_ACTIONS). Views ask here; templates receive booleans; every access
-and every refusal is recorded in the audit log before anything is shown.
-"""
+strongest way), `can` for templates, the items inside a case each user may see (sharing.items,
+re-exported here), and who can see a case and why (`who_can_see`). A capability on a case is allowed when
+both tables allow it: the user's role (ROLE_ACTIONS) and their level (LEVEL_ACTIONS). Views ask here;
+templates receive booleans; every access and every refusal is recorded in the audit log before anything
+is shown."""
 
 from __future__ import annotations
 
@@ -26,16 +26,13 @@ from audit import services as audit
 from audit.models import ExportJob, ExportKind
 from cases.models import (
     AgendaItem,
-    Assessment,
     Case,
-    CaseNote,
     CaseQuerySet,
     Invitation,
-    NoteVisibility,
     PanelMeeting,
     PanelMeetingQuerySet,
-    SupportElement,
 )
+from sharing.items import visible_assessments, visible_notes, visible_sessions, visible_support_elements
 from sharing.meeting_policy import MEETING_LEVEL_ACTIONS, meeting_level
 from sharing.policy import (
     CASE_CAPABILITIES,
@@ -48,13 +45,12 @@ from sharing.policy import (
     is_active,
     level_allows,
     levels_allowing,
+    may_record_session,
     openings,
     openings_by_level,
     owning_council,
-    provided_support,
     role_allows,
     routes,
-    sees_only_own_support,
     strongest,
 )
 
@@ -74,6 +70,7 @@ __all__ = [
     "can_meeting",
     "earlier_cases",
     "find_case_by_number",
+    "may_record_session",
     "may_report_on_case",
     "may_update_subject",
     "minutes_copies",
@@ -83,6 +80,7 @@ __all__ = [
     "visible_cases",
     "visible_meetings",
     "visible_notes",
+    "visible_sessions",
     "visible_support_elements",
     "who_can_see",
 ]
@@ -202,34 +200,6 @@ def can(user: Any, case: Case, action: Capability) -> bool:
     if level is None:
         level = access_level(user, case)
     return _allowed(user, level, action)
-
-
-def _by_originator(user: Any) -> Q:
-    """Originator visibility: everyone who can see the case, the originator's agency, or named agencies."""
-    agency_id = user.agency_id
-    return (
-        Q(visibility=NoteVisibility.EVERYONE)
-        | Q(originator_agency_id=agency_id)
-        | Q(visibility=NoteVisibility.NAMED, shared_with__id=agency_id)
-    )
-
-
-def visible_notes(user: Any, case: Case) -> QuerySet[CaseNote]:
-    """Notes of a case the user can see, by originator visibility (call after access_case)."""
-    return case.notes.filter(_by_originator(user)).distinct()
-
-
-def visible_assessments(user: Any, case: Case) -> QuerySet[Assessment]:
-    """Assessment versions of a case the user can see, by originator visibility (call after access_case)."""
-    return case.assessments.filter(_by_originator(user)).distinct()
-
-
-def visible_support_elements(user: Any, case: Case) -> QuerySet[SupportElement]:
-    """Support elements of a case the user can see (call after access_case): an intervention provider sees
-    only the support they deliver now, whatever else gives them the case; others see the whole plan."""
-    if sees_only_own_support(user):
-        return provided_support(user).filter(plan__case=case)
-    return SupportElement.objects.filter(plan__case=case)
 
 
 def may_update_subject(user: Any, subject: Any) -> bool:

@@ -16,6 +16,7 @@ class Capability(models.TextChoices):
     VIEW_FULL = "view_full", "See the whole case"
     VIEW_PLAN = "view_plan", "See the support plan"
     ADD_NOTE = "add_note", "Add a note"
+    RECORD_SESSION = "record_session", "Record a support session"
     ASSESS = "assess", "Add an assessment"
     MOVE = "move", "Move the case to another stage"
     SCREEN = "screen", "Record the police screening decision"

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, SupportElement
+from cases.models import DELIVERY_STAGES, Case, SupportElement, SupportElementQuerySet, SupportStatus
 from partners.models import Agency, AgencyKind, Role
 from sharing.capabilities import AccessLevel as AccessLevel
 from sharing.capabilities import Capability as Capability
@@ -43,6 +43,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.VIEW_FULL,
         Capability.VIEW_PLAN,
         Capability.ADD_NOTE,
+        Capability.RECORD_SESSION,
         Capability.ASSESS,
         Capability.MOVE,
         Capability.SCREEN,
@@ -71,6 +72,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     | ORGANISER
     | CORRECTIONS
     | {
+        Capability.RECORD_SESSION,
         Capability.VIEW_SPECIAL_CATEGORY,
         Capability.RECORD_SPECIAL_CATEGORY,
         Capability.ESCALATE,
@@ -101,7 +103,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
     Role.PANEL_MEMBER: READ
     | {Capability.ADD_NOTE, Capability.REQUEST_ACCESS, Capability.VIEW_MEETING, Capability.VIEW_SPECIAL_CATEGORY},
     Role.INTERVENTION_PROVIDER: frozenset(
-        {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.VIEW_MEETING}
+        {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.RECORD_SESSION, Capability.VIEW_MEETING}
     ),
     Role.AUDITOR: frozenset({Capability.SEARCH_AUDIT, Capability.EXPORT_AUDIT}),
     Role.ADMINISTRATOR: frozenset({Capability.ADMINISTER, Capability.DECIDE_ACCESS_CHANGE}),
@@ -110,13 +112,17 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
 # What each kind of access to a case allows. The levels form a chain, each allowing all that the next
 # allows (police ⊃ owner ⊃ full ⊃ provider ⊃ summary), so the strongest way decides. Only the police for the
 # subject's area screen a case and acknowledge its escalation. Corrections (UK GDPR Art 16) stay the owning
-# council's by role: only its coordinators correct, and they and its chairs see them.
+# council's by role: only its coordinators correct, and they and its chairs see them. Sessions are recorded
+# by a provider against their own support and by the owner's coordinators (may_record_session): a full
+# grant allows it only to keep the chain, and names no element of its own.
 LEVEL_ACTIONS: dict[str, frozenset[Capability]] = {
     AccessLevel.OWNER: CASE_CAPABILITIES - {Capability.SCREEN, Capability.ACKNOWLEDGE_ESCALATION},
     AccessLevel.POLICE: CASE_CAPABILITIES,
-    AccessLevel.FULL: READ | {Capability.ADD_NOTE},
+    AccessLevel.FULL: READ | {Capability.ADD_NOTE, Capability.RECORD_SESSION},
     AccessLevel.SUMMARY: frozenset({Capability.VIEW}),
-    AccessLevel.PROVIDER: frozenset({Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE}),
+    AccessLevel.PROVIDER: frozenset(
+        {Capability.VIEW, Capability.VIEW_PLAN, Capability.ADD_NOTE, Capability.RECORD_SESSION}
+    ),
 }
 GRANT_PERMISSIONS = ("view_case", "view_case_full")
 
@@ -183,11 +189,25 @@ def break_glass_reaches(user: Any, case: Any) -> bool:
 
 
 def current_support() -> Q:
-    """Support elements that have not ended: a provider's access ends with the support they deliver."""
-    return Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+    """Support elements being delivered now: active (not ended or withdrawn), not past their end date, on
+    a case still in support (DELIVERY_STAGES: an exit or a withdrawal of consent moves it out). A
+    provider's access ends with the support they deliver, at their next request."""
+    in_date = Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+    return in_date & Q(status=SupportStatus.ACTIVE, plan__case__stage__in=DELIVERY_STAGES)
 
 
-def provided_support(user: Any) -> QuerySet[SupportElement]:
+def may_record_session(user: Any, element: SupportElement) -> bool:
+    """Who may record a session against this element (after the gate allowed RECORD_SESSION on its case):
+    its named provider while the support is current, or a coordinator of the owning council."""
+    if not role_allows(user, Capability.RECORD_SESSION):
+        return False
+    if element.provider_user_id == user.pk and sees_only_own_support(user):
+        return provided_support(user).filter(pk=element.pk).exists()
+    case = element.plan.case
+    return user.role == Role.PREVENT_COORDINATOR and owning_council(user) == case.owning_agency_id
+
+
+def provided_support(user: Any) -> SupportElementQuerySet:
     """The support this user delivers now: the elements naming them that have not ended."""
     return SupportElement.objects.filter(current_support(), provider_user_id=user.pk)
 

@@ -36,6 +36,6 @@ def flag_choices() -> list[tuple[str, str]]:
         ("screening", f"Waiting for police screening more than {settings.SCREENING_WAIT_DAYS} days"),
         ("reviews_due", "Reviews due soon"),
         ("reviews_overdue", "Reviews overdue"),
-        ("stalled", f"Support with no activity for {settings.STALLED_SUPPORT_DAYS} days"),
+        ("stalled", f"Support with no session for {settings.STALLED_SUPPORT_DAYS} days"),
         ("repeat", "Repeat referrals"),
     ]

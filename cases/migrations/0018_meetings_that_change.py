@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0015_panel"),
+        ("cases", "0016_support_delivery"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,6 +18,7 @@ the order Django registers them (content types, the admin) in:
 - corrections: corrections of a case's records, with their earlier values (UK GDPR Art 16)
 - related: the people related to the person a case is about (parents, guardians, carers, others)
 - special: special-category details and escalations to the police, held apart from the subject
+- support: support as delivered: sessions, the versions of a support element, stalled support
 - panels: a council's panel and the procedure it sets (deputy chairs, review interval and window,
   re-assessment period, the local quorum)
 
@@ -36,10 +37,12 @@ from cases.models.casework import (
     Decision,
     Review,
     SupportElement,
+    SupportElementQuerySet,
     SupportPlan,
 )
 from cases.models.choices import (
     AGENDA_STAGES,
+    DELIVERY_STAGES,
     OPEN_STAGES,
     POST_EXIT_STAGES,
     REVIEW_DUE_DAYS,
@@ -90,10 +93,17 @@ from cases.models.subjects import (
     StageChange,
     Subject,
 )
+from cases.models.support import (
+    SupportChange,
+    SupportElementVersion,
+    SupportSession,
+    SupportStatus,
+)
 
 __all__ = [
     "AGENDA_STAGES",
     "CORRECTABLE_FIELDS",
+    "DELIVERY_STAGES",
     "OPEN_STAGES",
     "POST_EXIT_STAGES",
     "REVIEW_DUE_DAYS",
@@ -148,7 +158,12 @@ __all__ = [
     "Stage",
     "StageChange",
     "Subject",
+    "SupportChange",
     "SupportElement",
+    "SupportElementQuerySet",
+    "SupportElementVersion",
     "SupportPlan",
+    "SupportSession",
+    "SupportStatus",
     "YesNoNotKnown",
 ]

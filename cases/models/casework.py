@@ -4,11 +4,13 @@ consent, the support plan, actions, reviews and panel decisions."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
 
 from cases.models.choices import (
+    SUPPORT_STAGES,
     ActionStatus,
     Capacity,
     ConsentGiver,
@@ -20,6 +22,7 @@ from cases.models.choices import (
 )
 from cases.models.reference import ReferenceValue
 from cases.models.subjects import Case
+from cases.models.support import SupportStatus
 from cases.vaf import Rating, factor_label
 
 
@@ -127,8 +130,35 @@ class SupportPlan(models.Model):
         return f"Support plan {self.case_id}"
 
 
+class SupportElementQuerySet(models.QuerySet["SupportElement"]):
+    def in_force(self) -> SupportElementQuerySet:
+        """Active elements whose end date, if any, has not passed."""
+        today = timezone.localdate()
+        return self.filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today), status=SupportStatus.ACTIVE)
+
+    def stalled(self, *, days: int) -> SupportElementQuerySet:
+        """Active support on a case in support with no session for `days` days (counted from the element's
+        start when it has none): started before the cut-off, and no session held since it."""
+        since = timezone.localdate() - timedelta(days=days)
+        return (
+            self.in_force()
+            .filter(plan__case__stage__in=SUPPORT_STAGES, starts_on__lt=since)
+            .exclude(sessions__held_on__gte=since)
+        )
+
+    def with_progress(self) -> SupportElementQuerySet:
+        """Each element with its sessions held, attended and missed, and the date of the last one."""
+        return self.annotate(
+            sessions_held=models.Count("sessions"),
+            sessions_attended=models.Count("sessions", filter=models.Q(sessions__attended=True)),
+            sessions_missed=models.Count("sessions", filter=models.Q(sessions__attended=False)),
+            last_session_on=models.Max("sessions__held_on"),
+            case_stage=models.F("plan__case__stage"),
+        )
+
+
 class SupportElement(models.Model):
-    """What support, which provider, how and when (s.36(5))."""
+    """What support, which provider, how and when (s.36(5)); its sessions and versions are in support.py."""
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(SupportPlan, on_delete=models.CASCADE, related_name="elements")
@@ -143,6 +173,13 @@ class SupportElement(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     last_activity_on = models.DateField(null=True, blank=True)
+    # Ended or withdrawn by the owning council (cases.services.support), with the day it stopped.
+    status = models.CharField(
+        max_length=20, choices=SupportStatus.choices, default=SupportStatus.ACTIVE, db_default=SupportStatus.ACTIVE
+    )
+    ended_on = models.DateField(null=True, blank=True)
+
+    objects = SupportElementQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_on", "id"]

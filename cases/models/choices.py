@@ -50,6 +50,9 @@ class Stage(models.TextChoices):
 
 
 SUPPORT_STAGES = frozenset({Stage.SUPPORT_ACTIVE, Stage.UNDER_REVIEW})
+# While a case is at one of these a provider named on its support sees it (sharing.policy.current_support):
+# an exit, a withdrawal of consent (re-assessment scheduled) or any other move out ends their access.
+DELIVERY_STAGES = frozenset({Stage.CONSENT_SOUGHT, *SUPPORT_STAGES})
 POST_EXIT_STAGES = frozenset({Stage.EXITED, Stage.POST_EXIT_REVIEW_6, Stage.POST_EXIT_REVIEW_12})
 # A review "due" on the dashboard falls within this many days.
 REVIEW_DUE_DAYS = 30

@@ -18,7 +18,6 @@ from cases.models.choices import (
     OPEN_STAGES,
     POST_EXIT_STAGES,
     REVIEW_DUE_DAYS,
-    SUPPORT_STAGES,
     ActionStatus,
     Gender,
     ReviewKind,
@@ -121,9 +120,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return self.filter(pk__in=reviews.values("case_id"))
 
     def stalled(self, *, days: int) -> CaseQuerySet:
-        """Support with no recorded activity (note, action, review, plan change) for more than `days` days."""
-        since = timezone.now() - timedelta(days=days)
-        return self.filter(stage__in=SUPPORT_STAGES, last_activity_at__lt=since)
+        """Cases with stalled support: at least one element with no session for `days` days (judged per
+        element, SupportElement.objects.stalled; looked up by name, as _open_reviews)."""
+        elements = apps.get_model("cases", "SupportElement")._default_manager.stalled(days=days)
+        return self.filter(pk__in=elements.values("plan__case_id"))
 
     def repeats(self) -> CaseQuerySet:
         """Re-referrals: a new case for a person referred before."""

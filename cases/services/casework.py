@@ -1,8 +1,8 @@
-"""Casework between panels: chronology notes, vulnerability assessments, the support plan,
-actions and reviews. Each write marks the case as active (last_activity_at), which the dashboard's
-'stalled support' figure reads. Who may call each function (ADD_NOTE, ASSESS, PLAN) is decided beforehand
-by sharing.access; a rule that says no raises ValidationError and changes nothing. Consent is in
-cases.services.consent."""
+"""Casework between panels: chronology notes, vulnerability assessments, the support plan, actions and
+reviews. Each write marks the case as active (last_activity_at); stalled support is judged per support
+element from its sessions (cases.services.support). Who may call each function (ADD_NOTE, ASSESS, PLAN)
+is decided beforehand by sharing.access; a rule that says no raises ValidationError and changes nothing.
+Consent is in cases.services.consent."""
 
 from __future__ import annotations
 

@@ -71,8 +71,8 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _flagged(user: User, cases: CaseQuerySet, flag: str) -> CaseQuerySet:
-    """The dashboard's figures as filters; reviews and stalled support (judged on the activity of notes,
-    actions and reviews) only on cases the user may see in full, as on the dashboard."""
+    """The dashboard's figures as filters; reviews and stalled support (a support element with no session
+    for STALLED_SUPPORT_DAYS) only on cases the user may see in full, as on the dashboard."""
     full = visible_cases(user, action=Capability.VIEW_FULL)
     if flag == "screening":
         return cases.awaiting_screening(days=settings.SCREENING_WAIT_DAYS)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.models import AuditEntry
-from cases.models import AgendaItem, Case, Referral, Stage, SupportPlan
-from cases.services import casework, decisions, stages
+from cases.models import AgendaItem, Case, Referral, Stage, SupportElementVersion, SupportPlan
+from cases.services import casework, decisions, stages, support
 from cases.services.corrections import corrected_references
 from partners.http import AuthenticatedHttpRequest
 from sharing.access import (
@@ -19,9 +20,11 @@ from sharing.access import (
     access_case,
     can,
     earlier_cases,
+    may_record_session,
     visible_assessments,
     visible_meetings,
     visible_notes,
+    visible_sessions,
     visible_support_elements,
     who_can_see,
 )
@@ -154,9 +157,18 @@ def assessment(request: AuthenticatedHttpRequest, reference: UUID) -> HttpRespon
 
 def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case, page = _open_tab(request, reference, "plan")
+    user = request.user
     elements = list(
-        visible_support_elements(request.user, case).select_related("support_type", "provider", "provider_user")
+        visible_support_elements(user, case)
+        .with_progress()
+        .select_related("support_type", "provider", "provider_user", "plan__case")
     )
+    sessions: dict[int, list[Any]] = {}
+    for session in visible_sessions(user, case):
+        sessions.setdefault(session.element_id, []).append(session)
+    for element in elements:
+        element.held_sessions = sessions.get(element.pk, [])  # type: ignore[attr-defined]
+    may_record = can(user, case, Capability.RECORD_SESSION)
     full = page["can_view_full"]
     consents = (
         list(case.consents.select_related("recorded_by", "requested_by__agency", "consenting_person")) if full else []
@@ -168,7 +180,12 @@ def plan(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
         "cases/tab_plan.html",
         {
             **page,
-            "elements": elements,
+            "progress": support.progress(elements, days=settings.STALLED_SUPPORT_DAYS),
+            "changed": set(
+                SupportElementVersion.objects.filter(element__in=elements).values_list("element_id", flat=True)
+            ),
+            "may_record": {e.pk for e in elements if may_record and may_record_session(user, e)},
+            "stalled_days": settings.STALLED_SUPPORT_DAYS,
             "consents": consents,
             "support_plan": support_plan if full else None,
             "can_plan_consent": can(request.user, case, Capability.CONSENT),

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +17,11 @@ from django.views.decorators.http import require_POST
 from cases.forms.casework import ActionForm
 from cases.forms.meetings import DecisionForm, DiscussionForm
 from cases.models import ActionStatus, AgendaItem, Case, Decision, DecisionOutcome, HowReached, PanelMeeting
-from cases.services import casework, decisions, meetings, sittings
+from cases.services import casework, decisions, meetings, sittings, support
 from cases.views.meetings import item_on_agenda
 from lib.forms import refusal_shown_on
 from partners.http import AuthenticatedHttpRequest
-from sharing.access import Capability, access_case, access_meeting, visible_assessments
+from sharing.access import Capability, access_case, access_meeting, visible_assessments, visible_support_elements
 
 
 def _item_page(
@@ -38,6 +39,7 @@ def _item_page(
     # The decision form is offered only when it can succeed: from the meeting's start, with the quorum.
     offered = bool(outcomes) and decision is None and started and not problems
     assessments = list(visible_assessments(user, case).prefetch_related("factors")[:2])
+    elements = visible_support_elements(user, case).with_progress().select_related("support_type", "provider")
     context: dict[str, Any] = {
         "meeting": found,
         "item": item,
@@ -58,6 +60,8 @@ def _item_page(
         "open_actions": list(
             case.actions.filter(status=ActionStatus.OPEN).select_related("owner_agency", "owner_user")
         ),
+        # The plan's progress, element by element, with stalled support called out.
+        "progress": support.progress(elements, days=settings.STALLED_SUPPORT_DAYS),
         "item_actions": list(item.actions.select_related("owner_agency", "owner_user")),
         "decision_form": sent.get("decision_form") or (DecisionForm(outcomes=outcomes) if offered else None),
         "action_form": sent.get("action_form") or ActionForm(case=case),

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases.models import Case, Review, ReviewKind, Stage
+from cases.models import Case, Review, ReviewKind, Stage, SupportElement
 from cases.services import casework
 from sharing import services as sharing_services
 from sharing.models import Level
@@ -26,9 +26,14 @@ class DashboardTestCase(BaseTestCase):
         self.waiting = make_case(owner=self.casey, stage=Stage.POLICE_SCREENING)
         Case.objects.filter(pk=self.waiting.pk).update(stage_changed_at=now - timedelta(days=6))
         self.fresh = make_case(owner=self.casey, stage=Stage.POLICE_SCREENING)
+        # Stalled support is judged per element from its sessions: this one started 31 days ago and has had
+        # none; the active case's support started today, however long ago anything else happened on it.
         self.stalled = make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)
-        Case.objects.filter(pk=self.stalled.pk).update(last_activity_at=now - timedelta(days=31))
+        SupportElement.objects.filter(plan__case=self.stalled).update(
+            starts_on=timezone.localdate() - timedelta(days=31)
+        )
         self.active = make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)
+        Case.objects.filter(pk=self.active.pk).update(last_activity_at=now - timedelta(days=90))
         self.listed = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
         self.repeat = make_case(owner=self.casey, existing_subject=self.listed.subject)
         self.exited = make_case(owner=self.casey, stage=Stage.EXITED)
@@ -89,8 +94,8 @@ class DashboardTestCase(BaseTestCase):
         self.assertContains(page, f'href="/cases/?received={month}"')
 
     def test_stalled_support_counts_only_cases_seen_in_full(self) -> None:
-        # Stalled is read from the activity of notes, actions and reviews: a summary-level grantee, who
-        # sees none of those, must not learn it from the figure or the filter.
+        # Stalled is read from the plan's sessions: a summary-level grantee, who does not see the plan,
+        # must not learn it from the figure or the filter.
         def olly_sees() -> tuple[int, set[str]]:
             self.client.force_login(self.olly)
             stalled = self.client.get("/cases/dashboard/").context["stalled"]

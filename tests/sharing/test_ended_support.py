@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from cases.models import Case, SupportElement
+from cases.models import Case, Stage, SupportElement
 from cases.services import casework as case_services
 from partners.models import Agency, AgencyKind, Role, User
 from sharing.access import (
@@ -21,7 +21,7 @@ from sharing.access import (
 )
 from sharing.models import Level
 from tests.base import BaseTestCase
-from tests.cases.helpers import ref
+from tests.cases.helpers import ref, set_stage
 from tests.factories import make_agency, make_case, make_user
 from tests.sharing.grant_helpers import share
 
@@ -40,7 +40,10 @@ class EndedSupportTestCase(BaseTestCase):
         cls.mentor = make_user(agency=cls.mentors, role=Role.INTERVENTION_PROVIDER, username="morgan")
 
     def setUp(self) -> None:
-        self.case = make_case(owner=self.casey, first_name="Ended", last_name="Supportcase")
+        # Support is delivered while the case is in support (sharing.policy.current_support).
+        self.case = set_stage(
+            make_case(owner=self.casey, first_name="Ended", last_name="Supportcase"), Stage.SUPPORT_ACTIVE
+        )
 
     def support(self, case: Case, *, ends_on_days: int | None) -> SupportElement:
         today = timezone.localdate()
@@ -84,7 +87,9 @@ class EndedSupportTestCase(BaseTestCase):
             self.assertEqual(self.client.get(f"/cases/{self.case.reference}/{path}").status_code, 200, path)
 
     def test_the_sharing_tab_no_longer_names_a_provider_whose_support_has_ended(self) -> None:
-        ended = make_case(owner=self.casey, first_name="Other", last_name="Supportcase")
+        ended = set_stage(
+            make_case(owner=self.casey, first_name="Other", last_name="Supportcase"), Stage.SUPPORT_ACTIVE
+        )
         self.support(self.case, ends_on_days=5)
         self.support(ended, ends_on_days=-1)
 

@@ -39,6 +39,7 @@ CASE_ACTIONS = [
     "view_full",
     "view_plan",
     "add_note",
+    "record_session",
     "assess",
     "move",
     "screen",
@@ -63,11 +64,12 @@ ROLE_TABLE: dict[str, set[str]] = {
     # Related people are kept by the owner's coordinators only (issue 16).
     "prevent_coordinator": CASEWORK
     | {"consent", "relate", "access_history", "share", "correct", "correction_history"}
-    | {"record_special_category", "escalate", "change_area"},
+    | {"record_special_category", "escalate", "change_area", "record_session"},
     "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share", "correction_history"},
     "police_practitioner": CASEWORK | {"screen", "acknowledge_escalation"},
     "panel_member": READ | {"add_note"},
-    "intervention_provider": {"view", "view_plan", "add_note"},
+    # Providers record the sessions of their own support (issue 17; which element: the service decides).
+    "intervention_provider": {"view", "view_plan", "add_note", "record_session"},
     "auditor": set(),
     "administrator": set(),
 }
@@ -79,9 +81,11 @@ ROLE_TABLE: dict[str, set[str]] = {
 LEVEL_TABLE: dict[str, set[str]] = {
     "owner": set(CASE_ACTIONS) - {"screen", "acknowledge_escalation"},
     "police": set(CASE_ACTIONS),
-    "full": {"view", "view_full", "view_plan", "add_note"},
+    # A full grant allows recording sessions only to keep the chain; it names no element, so the service
+    # refuses anyone but the element's provider and the owner's coordinators.
+    "full": {"view", "view_full", "view_plan", "add_note", "record_session"},
     "summary": {"view"},
-    "provider": {"view", "view_plan", "add_note"},
+    "provider": {"view", "view_plan", "add_note", "record_session"},
 }
 # When someone sees a case in more than one way, the strongest way counts (each allows at least what the
 # next allows).
@@ -144,10 +148,19 @@ class World:
             )
             for g in ShareGrant.objects.all()
         ]
+        # A provider sees a case through an element naming them while it is delivered: active, not past its
+        # end date, and the case at consent sought, support active or under review.
+        today = timezone.localdate()
+        rows = SupportElement.objects.values_list(
+            "plan__case_id", "provider_user_id", "status", "ends_on", "plan__case__stage"
+        )
         provided = {
             (case_id, user_id)
-            for case_id, user_id in SupportElement.objects.values_list("plan__case_id", "provider_user_id")
+            for case_id, user_id, status, ends_on, stage in rows
             if user_id is not None
+            and status == "active"
+            and (ends_on is None or ends_on >= today)
+            and stage in ("consent_sought", "support_active", "under_review")
         }
         return cls([by_name[p.username] for p in PERSONAS], cases, grants, provided)
 

@@ -10,13 +10,14 @@ from typing import Any
 from django.utils import dateformat, timezone
 
 from audit.models import Outcome
+from cases.models import Stage
 from cases.services import casework as case_services
 from partners.models import AgencyKind, Role
 from sharing import services
 from sharing.access import AccessLevel
 from sharing.models import LegalBasis, Level
 from tests.base import BaseTestCase
-from tests.cases.helpers import ref
+from tests.cases.helpers import ref, set_stage
 from tests.factories import make_agency, make_case, make_user
 from tests.sharing.grant_helpers import audit_mark, end_now, entries_since, share, written_since
 
@@ -35,6 +36,7 @@ class SharingTabTestCase(BaseTestCase):
     def test_the_owner_sees_every_route_to_the_case_and_why(self) -> None:
         mentors = make_agency(kind=AgencyKind.INTERVENTION_PROVIDER, name="Synthetic Mentoring Ltd")
         mentor = make_user(agency=mentors, role=Role.INTERVENTION_PROVIDER, username="morgan")
+        set_stage(self.case, Stage.SUPPORT_ACTIVE)  # a provider sees the case while it is in support
         case_services.add_support_element(
             case=self.case,
             actor=self.casey,
