@@ -58,9 +58,32 @@ def notify_escalation(escalation_id: int) -> int:
     )
 
 
+@shared_task(name="cases.notify_police_screening", ignore_result=True)
+def notify_police_screening(case_id: int) -> int:
+    """A referral has reached police screening: the police practitioners of the subject's force area are
+    told, with the case number and a link only (never the person, the concern or the area)."""
+    case = Case.objects.select_related("subject").get(pk=case_id)
+    link = f"{settings.SITE_URL}{reverse('cases:detail', args=[case.reference])}"
+    emails = police_for_area(case.subject.police_force_area).exclude(email="").values_list("email", flat=True)
+    sent = 0
+    for email in emails:
+        sent += send_mail(
+            subject=f"A referral is waiting for police screening: {case.number}",
+            message=(
+                f"Referral {case.number} is waiting for your force's screening decision.\n\n"
+                f"Open it in Prevent Panel: {link}"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return sent
+
+
 @shared_task(name="cases.notify_overdue_actions", ignore_result=True)
 def notify_overdue_actions() -> int:
-    """Daily: each action owner (or the owning agency's coordinators) hears of their overdue actions."""
+    """Each action owner (or the owning agency's coordinators) hears of their overdue actions. No longer on
+    the beat schedule: the daily digest (sharing.send_daily_digest) lists overdue actions with the rest of
+    each person's work queue, so no one gets two emails about the same action."""
     overdue = Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=timezone.localdate()).select_related(
         "case", "owner_user"
     )
