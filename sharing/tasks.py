@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from partners.models import Role, User
 from sharing import services
-from sharing.todo import digest
 from sharing.models import AccessRequest, Disclosure, RequestStatus, ShareGrant
+from sharing.todo import digest
 
 
 def _coordinators(agency_id: int) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
@@ -49,12 +50,12 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def case_numbers(cases: QuerySet[object]) -> Callable[[], list[str]]:
+def case_numbers(cases: QuerySet[Any]) -> Callable[[], list[str]]:
     """The case numbers of a queryset of cases, when the digest asks."""
     return lambda: list(cases.order_by("number").values_list("number", flat=True))
 
 
-def count_due(rows: QuerySet[object], today: date, *, on: str = "due_on") -> tuple[int, int]:
+def count_due(rows: QuerySet[Any], today: date, *, on: str = "due_on") -> tuple[int, int]:
     """How many rows, and how many of them are overdue (`on` before today): one query."""
     found = rows.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(**{f"{on}__lt": today})))
     return int(found["total"]), int(found["overdue"])

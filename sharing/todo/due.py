@@ -35,7 +35,7 @@ from cases.models import (
 )
 from partners.models import Role, User
 from sharing.access import Capability, visible_cases, visible_meetings
-from sharing.models import GrantKind, ShareGrant
+from sharing.models import GrantKind, ShareGrant, ShareGrantQuerySet
 from sharing.policy import owning_council
 from sharing.todo.base import Row, Task, case_numbers, count_due, due_task, plural, queue_page
 
@@ -125,7 +125,7 @@ def consent_not_sought(user: User) -> QuerySet[Case]:
     )
 
 
-def _ending_grants() -> QuerySet[ShareGrant]:
+def _ending_grants() -> ShareGrantQuerySet:
     """Grants in force that end within QUEUE_DUE_SOON_DAYS; a meeting's grants end with it and need no one."""
     now = timezone.now()
     return (
@@ -199,8 +199,12 @@ def _my_access_rows(user: User) -> list[Row]:
 def _grant_rows(user: User) -> list[Row]:
     rows = []
     for grant in grants_ending(user).select_related("case", "user__agency", "agency").order_by("ends_at", "id"):
-        holder = grant.user
-        who = f"{holder.get_full_name() or holder.username} ({holder.agency.name})" if holder else grant.agency.name
+        holder, agency = grant.user, grant.agency
+        who = (
+            f"{holder.get_full_name() or holder.username} ({holder.agency.name})"
+            if holder
+            else str(agency and agency.name)
+        )
         rows.append(
             Row(
                 grant.case.number,
