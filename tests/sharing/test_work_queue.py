@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from cases.models import Action, Case, PanelMeeting, Review, ReviewKind, Stage
 from cases.services import casework, stages
-from partners.models import AgencyKind, Role, User
+from partners.models import Agency, AgencyKind, Role, User
 from sharing import services as sharing_services
 from sharing.models import LegalBasis, Level
 from sharing.tasks import send_daily_digest
@@ -28,6 +28,9 @@ FIRST, LAST = "Wrenna", "Queuecase"
 
 
 class QueueTestCase(BaseTestCase):
+    provider_agency: Agency
+    mentor: User
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
