@@ -7,9 +7,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
-from django.utils import timezone
 
-from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, PanelMeeting
+from cases.models import AreaChange, Attendance, Case, Escalation, PanelMeeting
 from cases.services import drafts
 from partners.models import Role, User
 from sharing.reach import police_for_area
@@ -77,31 +76,6 @@ def notify_police_screening(case_id: int) -> int:
             recipient_list=[email],
         )
     return sent
-
-
-@shared_task(name="cases.notify_overdue_actions", ignore_result=True)
-def notify_overdue_actions() -> int:
-    """Each action owner (or the owning agency's coordinators) hears of their overdue actions. No longer on
-    the beat schedule: the daily digest (sharing.send_daily_digest) lists overdue actions with the rest of
-    each person's work queue, so no one gets two emails about the same action."""
-    overdue = Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=timezone.localdate()).select_related(
-        "case", "owner_user"
-    )
-    by_recipient: dict[str, list[str]] = {}
-    for action in overdue:
-        owner = action.owner_user
-        # A deactivated owner has left: the owning council's coordinators pick the action up.
-        recipients = [owner.email] if owner and owner.is_active and owner.email else _owners(action.case)
-        for email in recipients:
-            by_recipient.setdefault(email, []).append(f"{action.case.number}: due {action.due_on:%-d %B %Y}")
-    for email, lines in by_recipient.items():
-        send_mail(
-            subject=f"{len(lines)} overdue Channel action{'s' if len(lines) != 1 else ''}",
-            message="These actions are overdue:\n\n" + "\n".join(lines),
-            from_email=None,
-            recipient_list=[email],
-        )
-    return len(by_recipient)
 
 
 @shared_task(name="cases.notify_minutes_approved", ignore_result=True)

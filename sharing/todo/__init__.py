@@ -62,7 +62,9 @@ def _overdue_actions(user: User) -> Task | None:
     cases = visible_cases(user).filter(pk__in=full.values("pk"))
     count = cases.count()
     text = plural(count, "case with overdue actions", "cases with overdue actions")
-    return Task(text, count, case_list(overdue="on"), status="Overdue", colour="red", numbers=case_numbers(cases))
+    # The overview of everyone's overdue actions stays on the home page: the digest tells each action's
+    # owner, or for an action no one owns the council's coordinators (sharing/todo/due.py), once.
+    return Task(text, count, case_list(overdue="on"), status="Overdue", colour="red", in_digest=False)
 
 
 def _requests_to_answer(user: User) -> Task | None:

@@ -16,6 +16,7 @@ from audit.models import AuditEntry
 from cases.models import Action, Case, PanelMeeting, Review, ReviewKind, Stage
 from cases.services import casework, stages
 from partners.models import Agency, AgencyKind, Role, User
+from partners.services import deactivate_user
 from sharing import services as sharing_services
 from sharing.models import LegalBasis, Level
 from sharing.tasks import send_daily_digest
@@ -270,6 +271,41 @@ class DigestTests(QueueTestCase):
         self.assertNotIn("cases.notify_overdue_actions", tasks)
         jobs = {job.task.name for job in jobs_from_beat_schedule(app.now())}
         self.assertIn("sharing.send_daily_digest", jobs)
+
+
+class DigestActionTests(QueueTestCase):
+    """The digest replaced the overdue-actions email: what that email promised, it keeps."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        set_stage(self.case, Stage.CLOSED)  # nothing else waiting for the coordinator
+
+    def sent(self) -> dict[str, str]:
+        send_daily_digest()
+        return {message.to[0]: message.body for message in mail.outbox}
+
+    def test_without_an_owner_the_councils_active_coordinators_with_an_email_hear(self) -> None:
+        make_user(agency=self.council, role=Role.PREVENT_COORDINATOR, email="")
+        deactivate_user(user=make_user(agency=self.council, role=Role.PREVENT_COORDINATOR))
+        second = make_user(agency=self.council, role=Role.PREVENT_COORDINATOR)
+        self.action(days=-3)
+        sent = self.sent()
+        # Not the chair, not another council's coordinator, not the inactive or email-less coordinator.
+        self.assertEqual(set(sent), {self.casey.email, second.email})
+        for body in sent.values():
+            self.assertIn(f"1 action with no owner overdue: {self.case.number}", body)
+
+    def test_a_deactivated_owners_actions_go_to_the_coordinators(self) -> None:
+        leaver = make_user(agency=self.police_force, role=Role.POLICE_PRACTITIONER)
+        self.action(owner=leaver, days=-3)
+        deactivate_user(user=leaver)
+        self.assertEqual(set(self.sent()), {self.casey.email})
+
+    def test_done_actions_and_those_due_later_are_not_mentioned(self) -> None:
+        done = self.action(owner=self.pat, days=-2)
+        casework.complete_action(action=done, actor=self.pat)
+        self.action(owner=self.pat, days=settings.QUEUE_DUE_SOON_DAYS + 1)
+        self.assertEqual(self.sent(), {})
 
 
 class QueryCountTests(QueueTestCase):
