@@ -282,7 +282,7 @@ class DigestActionTests(QueueTestCase):
 
     def sent(self) -> dict[str, str]:
         send_daily_digest()
-        return {message.to[0]: message.body for message in mail.outbox}
+        return {message.to[0]: str(message.body) for message in mail.outbox}
 
     def test_without_an_owner_the_councils_active_coordinators_with_an_email_hear(self) -> None:
         make_user(agency=self.council, role=Role.PREVENT_COORDINATOR, email="")
