@@ -159,6 +159,7 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "sharing.request_approved": "Approved an access request",
             "sharing.request_refused": "Refused an access request",
             "sharing.requests_listed": "Listed access requests",
+            "sharing.queue_listed": "Opened a list of their things to do",
             "sharing.break_glass": "Took emergency access to a case",
             "sharing.disclosed": "Told an agency or a person about a case",
         },

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
-from cases.models import Action, ActionStatus, AreaChange, Attendance, Case, Escalation, Invitation, PanelMeeting
+from cases.models import AreaChange, Attendance, Case, Escalation, Invitation, PanelMeeting
 from cases.services import drafts
 from partners.models import Role, User
 from sharing.policy import Capability, roles_with
@@ -60,27 +59,25 @@ def notify_escalation(escalation_id: int) -> int:
     )
 
 
-@shared_task(name="cases.notify_overdue_actions", ignore_result=True)
-def notify_overdue_actions() -> int:
-    """Daily: each action owner (or the owning agency's coordinators) hears of their overdue actions."""
-    overdue = Action.objects.filter(status=ActionStatus.OPEN, due_on__lt=timezone.localdate()).select_related(
-        "case", "owner_user"
-    )
-    by_recipient: dict[str, list[str]] = {}
-    for action in overdue:
-        owner = action.owner_user
-        # A deactivated owner has left: the owning council's coordinators pick the action up.
-        recipients = [owner.email] if owner and owner.is_active and owner.email else _owners(action.case)
-        for email in recipients:
-            by_recipient.setdefault(email, []).append(f"{action.case.number}: due {action.due_on:%-d %B %Y}")
-    for email, lines in by_recipient.items():
-        send_mail(
-            subject=f"{len(lines)} overdue Channel action{'s' if len(lines) != 1 else ''}",
-            message="These actions are overdue:\n\n" + "\n".join(lines),
+@shared_task(name="cases.notify_police_screening", ignore_result=True)
+def notify_police_screening(case_id: int) -> int:
+    """A referral has reached police screening: the police practitioners of the subject's force area are
+    told, with the case number and a link only (never the person, the concern or the area)."""
+    case = Case.objects.select_related("subject").get(pk=case_id)
+    link = f"{settings.SITE_URL}{reverse('cases:detail', args=[case.reference])}"
+    emails = police_for_area(case.subject.police_force_area).exclude(email="").values_list("email", flat=True)
+    sent = 0
+    for email in emails:
+        sent += send_mail(
+            subject=f"A referral is waiting for police screening: {case.number}",
+            message=(
+                f"Referral {case.number} is waiting for your force's screening decision.\n\n"
+                f"Open it in Prevent Panel: {link}"
+            ),
             from_email=None,
             recipient_list=[email],
         )
-    return len(by_recipient)
+    return sent
 
 
 @shared_task(name="cases.notify_minutes_approved", ignore_result=True)

@@ -300,6 +300,10 @@ MFA_PASSKEY_REQUIRED_ROLES = env_list("MFA_PASSKEY_REQUIRED_ROLES")
 SCREENING_WAIT_DAYS = env_int("SCREENING_WAIT_DAYS", 5, minimum=1)
 # A support element with no session recorded for this long (since its start, when none) is stalled.
 STALLED_SUPPORT_DAYS = env_int("STALLED_SUPPORT_DAYS", 30, minimum=1)
+# The work queue (sharing/todo) and its daily digest: actions and grants ending within this many days are due
+# soon; a meeting this many days away (or fewer) whose agenda is not circulated needs preparing.
+QUEUE_DUE_SOON_DAYS = env_int("QUEUE_DUE_SOON_DAYS", 7, minimum=1)
+QUEUE_MEETING_DAYS = env_int("QUEUE_MEETING_DAYS", 14, minimum=1)
 # A referral draft (the referral form as typed, kept on the server while a coordinator writes it) is
 # deleted this many days after it was last saved, if it has not been logged or discarded before.
 REFERRAL_DRAFT_DAYS = env_int("REFERRAL_DRAFT_DAYS", 14, minimum=1)
@@ -343,7 +347,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "seal-audit-log": {"task": "audit.seal", "schedule": 60.0},
     "tidy-ended-grants": {"task": "sharing.tidy_ended_grants", "schedule": 3600.0},
-    "notify-overdue-actions": {"task": "cases.notify_overdue_actions", "schedule": crontab(hour=7, minute=0)},
+    # Each person with something due hears of their work queue (overdue actions among it) once a day.
+    "daily-digest": {"task": "sharing.send_daily_digest", "schedule": crontab(hour=7, minute=0)},
     # Sends export jobs left queued by a broker outage, and retries those a dead worker left running.
     "sweep-exports": {"task": "audit.sweep_exports", "schedule": 60.0},
     # Erases typed text (searches) kept beside the audit log once AUDIT_FREE_TEXT_DAYS have passed.

@@ -10,6 +10,7 @@ from django.urls import reverse
 from partners.models import Role, User
 from sharing import services
 from sharing.models import AccessRequest, Disclosure, RequestStatus, ShareGrant
+from sharing.todo import digest
 
 
 def _coordinators(agency_id: int) -> list[str]:
@@ -89,3 +90,9 @@ def notify_disclosure(disclosure_id: int) -> int:
 @shared_task(name="sharing.tidy_ended_grants", ignore_result=True)
 def tidy_ended_grants() -> int:
     return services.tidy_ended_grants()
+
+
+@shared_task(name="sharing.send_daily_digest", ignore_result=True)
+def send_daily_digest() -> int:
+    """Daily (07:00): each person with something due hears of their work queue (sharing.todo.digest)."""
+    return digest.send_digests()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("requests/", views.requests, name="requests"),
     path("requests/<uuid:reference>/", views.answer, name="answer"),
     path("break-glass/", views.break_glass, name="break_glass"),
+    path("queue/<slug:key>/", views.queue, name="queue"),
 ]

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit import services as audit
@@ -14,7 +14,7 @@ from cases.models import Case
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
-from sharing import policy, services
+from sharing import policy, services, todo
 from sharing.access import (
     Capability,
     access_case,
@@ -186,3 +186,21 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.success(request, "Emergency access granted for 12 hours. Auditors will review it.")
                 return redirect("cases:detail", reference=case.reference)
     return render_form(request, "sharing/break_glass.html", {}, form=form)
+
+
+def queue(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    """One line of the person's work queue, opened: exactly the records its count on the home page (and in
+    the daily digest) counted, through the same gate. A list the role does not have is refused (403)."""
+    listing = todo.LISTINGS.get(key)
+    if listing is None:
+        raise Http404("No such list")
+    require(request.user, listing.capability)
+    rows = listing.rows(request.user)
+    audit.record_list(
+        actor=request.user,
+        event="sharing.queue_listed",
+        model=Case,
+        references=[row.label for row in rows if row.is_case],
+        filters={"list": key},
+    )
+    return render(request, "sharing/queue.html", {"title": listing.title, "rows": rows})

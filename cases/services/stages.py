@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from cases.models import Case, Consent, ConsentGiver, ConsentStatus, ReviewKind, Stage, StageChange, SupportPlan
+from cases.tasks import notify_police_screening
 from partners.models import User
 from sharing.policy import Capability, roles_with
 
@@ -114,6 +115,9 @@ def change_stage(*, case: Case, to: Stage, actor: User, reason: str) -> Case:
     case.last_activity_at = now
     case.save(update_fields=["stage", "stage_changed_at", "last_activity_at"])
     StageChange.objects.create(case=case, from_stage=previous, to_stage=to, actor=actor, reason=reason, at=now)
+    if to == Stage.POLICE_SCREENING:
+        # The police of the subject's area are told after commit (the case number and a link only).
+        notify_police_screening.delay_on_commit(case.pk)
     audit.record(
         event="case.stage_changed",
         actor=actor,

@@ -57,7 +57,7 @@ class RunPeriodicTestCase(CommittingTestCase):
         now = current_app.now()
         jobs = {job.name: job for job in jobs_from_beat_schedule(now)}
         self.assertTrue(jobs["seal-audit-log"].schedule.is_due(jobs["seal-audit-log"].last_run_at)[0])
-        daily = jobs["notify-overdue-actions"]
+        daily = jobs["daily-digest"]
         self.assertFalse(daily.schedule.is_due(daily.last_run_at)[0])
         self.assertTrue(daily.schedule.is_due(now - timedelta(days=1, minutes=1))[0])
 
