@@ -121,8 +121,6 @@ def _listed(key: str, *, always: bool = False) -> Provider:
 
 
 # In the order the person would do the work: the urgent first, then what is overdue or due, then the rest.
-# Stalled support per element (issue 17 part 1) goes in beside "reviews" as _listed("stalled-support")
-# once its Listing is in sharing/todo/due.py (see that module's docstring).
 PROVIDERS = [
     Provider(Capability.ACKNOWLEDGE_ESCALATION, _escalations),
     Provider(Capability.CREATE_REFERRAL, _new_referrals, always=True),
@@ -132,6 +130,7 @@ PROVIDERS = [
     Provider(Capability.MOVE, _overdue_actions, always=True),
     _listed("reviews"),
     _listed("reassessments"),
+    _listed("stalled-support"),
     _listed("consent"),
     Provider(Capability.SHARE, _requests_to_answer, always=True),
     _listed("grants"),

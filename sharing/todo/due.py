@@ -3,54 +3,43 @@ council's cases, consent not yet sought, access grants ending, meetings to prepa
 one function gives the records it counts (through the gate: `visible_cases`, `visible_meetings`), the
 task counts them in one query, and the queue page (sharing.views.queue) lists exactly those records.
 
-Stalled support (issue 17 part 1, built beside this) plugs in here as one more Listing: its records are
-`SupportElement.objects.stalled(days=settings.STALLED_SUPPORT_DAYS)` on `visible_cases(user,
-action=Capability.VIEW_PLAN)` of the person's council, and its task goes in PROVIDERS (sharing/todo).
+Stalled support is judged per element (`SupportElement.objects.stalled`, no session for
+STALLED_SUPPORT_DAYS), for the coordinators of the council whose case it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from cases.models import (
     REVIEW_DUE_DAYS,
     Action,
-    ActionStatus,
     Case,
-    Consent,
-    MeetingStatus,
-    PanelMeeting,
     Review,
-    ReviewKind,
-    Stage,
-    SupportPlan,
 )
-from partners.models import Role, User
-from sharing.access import Capability, visible_cases, visible_meetings
-from sharing.models import GrantKind, ShareGrant, ShareGrantQuerySet
-from sharing.policy import owning_council
+from partners.models import User
+from sharing.access import Capability
 from sharing.todo.base import Row, Task, case_numbers, count_due, due_task, plural, queue_page
-
-REVIEWS = [ReviewKind.IN_PROGRAMME, ReviewKind.POST_EXIT_6, ReviewKind.POST_EXIT_12]
-CONSENT_STAGES = [Stage.ADOPTED, Stage.CONSENT_SOUGHT]
-
-
-def _soon() -> date:
-    return timezone.localdate() + timedelta(days=settings.QUEUE_DUE_SOON_DAYS)
-
-
-def _coordinated_council(user: User) -> int | None:
-    """The council whose casework this person coordinates: a Prevent coordinator's own. The reminders of
-    their council's cases (reviews, consent, unowned actions) go to them, not to everyone who sees it."""
-    return owning_council(user) if user.role == Role.PREVENT_COORDINATOR else None
+from sharing.todo.records import (
+    consent_not_sought,
+    ending_grants,
+    grants_ending,
+    meetings_to_prepare,
+    my_ending_access,
+    own_actions,
+    reassessments_due,
+    reviews_due,
+    stalled_support,
+    unowned_actions,
+)
 
 
 def _case_href(case: Case, tab: str = "detail") -> str:
@@ -59,103 +48,6 @@ def _case_href(case: Case, tab: str = "detail") -> str:
 
 def _day(day: date) -> str:
     return formats.date_format(day, "j F Y")
-
-
-# --- the records each listing counts ----------------------------------------------------------------
-
-
-def own_actions(user: User) -> QuerySet[Action]:
-    """Open actions this person owns, due within QUEUE_DUE_SOON_DAYS or overdue, on cases they can see."""
-    return Action.objects.filter(
-        owner_user_id=user.pk, status=ActionStatus.OPEN, due_on__lte=_soon(), case__in=visible_cases(user)
-    )
-
-
-def unowned_actions(user: User) -> QuerySet[Action]:
-    """For a coordinator: their council's open actions with no one owning them (no person, or one who has
-    left), due within QUEUE_DUE_SOON_DAYS or overdue."""
-    council = _coordinated_council(user)
-    if council is None:
-        return Action.objects.none()
-    return Action.objects.filter(
-        Q(owner_user__isnull=True) | Q(owner_user__is_active=False),
-        status=ActionStatus.OPEN,
-        due_on__lte=_soon(),
-        case__owning_agency_id=council,
-        case__in=visible_cases(user, action=Capability.VIEW_FULL),
-    )
-
-
-def _council_reviews(user: User, kinds: list[ReviewKind]) -> QuerySet[Review]:
-    council = _coordinated_council(user)
-    if council is None:
-        return Review.objects.none()
-    return Review.objects.filter(
-        completed_on__isnull=True,
-        kind__in=kinds,
-        due_on__lte=timezone.localdate() + timedelta(days=REVIEW_DUE_DAYS),
-        case__owning_agency_id=council,
-        case__in=visible_cases(user, action=Capability.VIEW_FULL),
-    )
-
-
-def reviews_due(user: User) -> QuerySet[Review]:
-    """In-programme and post-exit reviews of the coordinator's council, due within REVIEW_DUE_DAYS or overdue."""
-    return _council_reviews(user, REVIEWS)
-
-
-def reassessments_due(user: User) -> QuerySet[Review]:
-    """Re-assessments after refused or withdrawn consent (or withdrawn support), as reviews_due."""
-    return _council_reviews(user, [ReviewKind.REASSESSMENT])
-
-
-def consent_not_sought(user: User) -> QuerySet[Case]:
-    """The coordinator's council's adopted cases (or with consent sought) with no plan for asking consent
-    (s.36(5)(a)) or no consent recorded yet."""
-    council = _coordinated_council(user)
-    if council is None:
-        return Case.objects.none()
-    planned = Exists(SupportPlan.objects.filter(case=OuterRef("pk"), consent_request_on__isnull=False))
-    recorded = Exists(Consent.objects.filter(case=OuterRef("pk")))
-    return (
-        visible_cases(user, action=Capability.CONSENT)
-        .filter(owning_agency_id=council, stage__in=CONSENT_STAGES)
-        .annotate(planned=planned, recorded=recorded)
-        .filter(Q(planned=False) | Q(recorded=False))
-    )
-
-
-def _ending_grants() -> ShareGrantQuerySet:
-    """Grants in force that end within QUEUE_DUE_SOON_DAYS; a meeting's grants end with it and need no one."""
-    now = timezone.now()
-    return (
-        ShareGrant.objects.active(now)
-        .filter(ends_at__lte=now + timedelta(days=settings.QUEUE_DUE_SOON_DAYS))
-        .exclude(kind=GrantKind.MEETING)
-    )
-
-
-def my_ending_access(user: User) -> QuerySet[Case]:
-    """Cases this person (or their agency) sees by a grant that ends soon."""
-    grants = _ending_grants().for_user(user).values("case_id")
-    return visible_cases(user).filter(pk__in=grants)
-
-
-def grants_ending(user: User) -> QuerySet[ShareGrant]:
-    """Grants ending soon on cases this person may share (they may extend them)."""
-    return _ending_grants().filter(case__in=visible_cases(user, action=Capability.SHARE))
-
-
-def meetings_to_prepare(user: User) -> QuerySet[PanelMeeting]:
-    """Meetings of the person's council in the next QUEUE_MEETING_DAYS whose agenda is not circulated."""
-    council = owning_council(user)
-    today = timezone.localdate()
-    found = visible_meetings(user).filter(
-        status=MeetingStatus.PLANNED,
-        held_on__gte=today,
-        held_on__lte=today + timedelta(days=settings.QUEUE_MEETING_DAYS),
-    )
-    return found.filter(Q(owning_agency_id=council) | Q(chair_id=user.pk))
 
 
 # --- the pages' rows --------------------------------------------------------------------------------
@@ -175,6 +67,16 @@ def _review_rows(reviews: QuerySet[Review]) -> list[Row]:
     ]
 
 
+def _stalled_rows(user: User) -> list[Row]:
+    elements = stalled_support(user).with_progress().select_related("plan__case", "support_type", "provider")
+    rows = []
+    for e in elements.order_by("plan__case__number", "id"):
+        since = getattr(e, "last_session_on", None) or e.starts_on
+        what = f"{e.support_type.label} by {e.provider.name}: no session since {_day(since)}"
+        rows.append(Row(e.plan.case.number, _case_href(e.plan.case, "plan"), what, since))
+    return rows
+
+
 def _consent_rows(user: User) -> list[Row]:
     return [
         Row(
@@ -188,7 +90,7 @@ def _consent_rows(user: User) -> list[Row]:
 
 def _my_access_rows(user: User) -> list[Row]:
     ends: dict[int, Any] = {}
-    for case_id, end in _ending_grants().for_user(user).values_list("case_id", "ends_at"):
+    for case_id, end in ending_grants().for_user(user).values_list("case_id", "ends_at"):
         ends[case_id] = max(end, ends.get(case_id, end))
     return [
         Row(case.number, _case_href(case), "Your access ends", timezone.localdate(ends[case.pk]))
@@ -294,6 +196,15 @@ def _reassessments_task(user: User) -> Task | None:
     )
 
 
+def _stalled_task(user: User) -> Task | None:
+    elements = stalled_support(user)
+    count = elements.count()
+    text = plural(count, "support element", "support elements")
+    text += f" with no session in the last {settings.STALLED_SUPPORT_DAYS} days"
+    numbers = _rows_numbers(lambda: _stalled_rows(user))
+    return Task(text, count, queue_page("stalled-support"), status="Stalled", colour="red", numbers=numbers)
+
+
 def _consent_task(user: User) -> Task | None:
     cases = consent_not_sought(user)
     count = cases.count()
@@ -351,6 +262,13 @@ LISTINGS: dict[str, Listing] = {
             Capability.CREATE_REFERRAL,
             _reassessments_task,
             lambda u: _review_rows(reassessments_due(u)),
+        ),
+        Listing(
+            "stalled-support",
+            "Support with no recent session",
+            Capability.CREATE_REFERRAL,
+            _stalled_task,
+            _stalled_rows,
         ),
         Listing(
             "consent", "Consent not yet sought or recorded", Capability.CREATE_REFERRAL, _consent_task, _consent_rows

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from cases.models import Action, Case, PanelMeeting, Review, ReviewKind, Stage
-from cases.services import casework, stages
+from cases.models import Action, Case, PanelMeeting, Review, ReviewKind, Stage, SupportElement
+from cases.services import casework, stages, support
 from partners.models import Agency, AgencyKind, Role, User
 from partners.services import deactivate_user
 from sharing import services as sharing_services
@@ -22,7 +22,7 @@ from sharing.models import LegalBasis, Level
 from sharing.tasks import send_daily_digest
 from sharing.todo import Task, things_to_do
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case, set_stage
+from tests.cases.helpers import make_case, ref, set_stage
 from tests.factories import make_agency, make_user
 
 FIRST, LAST = "Wrenna", "Queuecase"
@@ -171,6 +171,33 @@ class ReviewAndConsentTests(QueueTestCase):
         self.assertEqual(self.open_page(self.casey, reassessments), [self.case.number])
         for someone in (self.charlie, self.pat, self.olly, self.mentor):
             self.assertFalse(any("review" in t or "re-assessment" in t for t in self.texts(someone)), someone)
+
+    def test_stalled_support_per_element_for_the_owners_coordinators(self) -> None:
+        set_stage(self.case, Stage.SUPPORT_ACTIVE)
+        days = settings.STALLED_SUPPORT_DAYS
+
+        def element(started_days_ago: int) -> SupportElement:
+            return casework.add_support_element(
+                case=self.case,
+                actor=self.casey,
+                support_type=ref("support_type", "ideological_mentoring"),
+                provider=self.provider_agency,
+                provider_user=self.mentor,
+                how="Weekly sessions",
+                when="Weekly",
+                starts_on=self.today - timedelta(days=started_days_ago),
+            )
+
+        stalled = element(days + 10)
+        recent = element(days + 10)
+        support.record_session(element=recent, actor=self.mentor, held_on=self.today, attended=True, note="")
+        element(2)  # too new to have stalled
+        task = self.task(self.casey, "no session")
+        self.assertEqual(task.text, f"1 support element with no session in the last {days} days")
+        self.assertEqual(self.open_page(self.casey, task), [self.case.number])
+        self.assertIn(f"no session since {stalled.starts_on:%-d %B %Y}", self.client.get(task.href).content.decode())
+        for someone in (self.charlie, self.pat, self.olly, self.mentor):
+            self.assertFalse(any("no session" in t for t in self.texts(someone)), someone)
 
     def test_consent_not_yet_sought(self) -> None:
         set_stage(self.case, Stage.ADOPTED)
@@ -334,8 +361,8 @@ class QueryCountTests(QueueTestCase):
         self.assertEqual(before, after)
         # Pinned: one count per line of the queue the role has (the next meeting two: the meeting, then its
         # agenda), whatever the number of cases. Coordinator: new referrals, own and unowned actions, cases
-        # with overdue actions, reviews, re-assessments, consent, requests, grants ending, own access ending,
-        # meetings to prepare, the next meeting. Chair: own actions, overdue, requests, grants, own access,
+        # with overdue actions, reviews, re-assessments, stalled support, consent, requests, grants ending,
+        # own access ending, meetings to prepare, the next meeting. Chair: own actions, overdue, requests, grants, own access,
         # meetings to prepare, the next meeting. Police: escalations, screening, own actions, overdue, own
         # access, the next meeting (none).
-        self.assertEqual(after, {"coordinator": 13, "chair": 8, "police": 6})
+        self.assertEqual(after, {"coordinator": 14, "chair": 8, "police": 6})
