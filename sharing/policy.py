@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, SupportElement
+from cases.models import Case, Stage, SupportElement
 from partners.models import Agency, AgencyKind, Role
 from sharing.capabilities import AccessLevel as AccessLevel
 from sharing.capabilities import Capability as Capability
@@ -58,6 +58,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.ESCALATE,
         Capability.ACKNOWLEDGE_ESCALATION,
         Capability.CHANGE_AREA,
+        Capability.WRITE_CLOSING_REPORT,
     }
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
@@ -79,6 +80,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
         Capability.CHANGE_AREA,
+        Capability.WRITE_CLOSING_REPORT,
         Capability.CREATE_REFERRAL,
         Capability.REQUEST_ACCESS,
     },
@@ -183,8 +185,11 @@ def break_glass_reaches(user: Any, case: Any) -> bool:
 
 
 def current_support() -> Q:
-    """Support elements that have not ended: a provider's access ends with the support they deliver."""
-    return Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+    """Support elements that have not ended: a provider's access ends with the support they deliver, and
+    when support stops while the case waits for its re-assessment (support or consent withdrawn)."""
+    return (Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())) & ~Q(
+        plan__case__stage=Stage.REASSESSMENT_SCHEDULED
+    )
 
 
 def provided_support(user: Any) -> QuerySet[SupportElement]:

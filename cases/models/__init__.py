@@ -20,6 +20,7 @@ the order Django registers them (content types, the admin) in:
 - special: special-category details and escalations to the police, held apart from the subject
 - panels: a council's panel and the procedure it sets (deputy chairs, review interval and window,
   re-assessment period, the local quorum)
+- closing: the closing report a case needs before it closes
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -47,18 +48,21 @@ from cases.models.choices import (
     ActionStatus,
     AgendaKind,
     Capacity,
+    CareService,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
     Gender,
     HowReached,
     MeetingStatus,
+    NotAdoptedRoute,
     NoteVisibility,
     ReferenceList,
     Relationship,
     ReviewKind,
     Stage,
 )
+from cases.models.closing import ClosingReport
 from cases.models.corrections import CORRECTABLE_FIELDS, CorrectedRecord, Correction
 from cases.models.drafts import ReferralDraft
 from cases.models.meetings import (
@@ -106,9 +110,11 @@ __all__ = [
     "AssessmentFactor",
     "Attendance",
     "Capacity",
+    "CareService",
     "Case",
     "CaseNote",
     "CaseQuerySet",
+    "ClosingReport",
     "Consent",
     "ConsentGiver",
     "ConsentStatus",
@@ -122,6 +128,7 @@ __all__ = [
     "HowReached",
     "Invitation",
     "MeetingStatus",
+    "NotAdoptedRoute",
     "NoteVisibility",
     "Panel",
     "PanelMeeting",
