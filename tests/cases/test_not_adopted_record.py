@@ -21,11 +21,13 @@ from cases.models import (
     NotAdoptedRoute,
     Stage,
 )
-from cases.services import decisions
+from cases.services import decisions, meetings
 from cases.services.decisions import working_days_after
+from sharing.access import minutes_copies
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case, panel_item, today
+from tests.cases.helpers import decide, make_case, panel_item, today
 from tests.cases.meeting_helpers import attend, on_agenda, plan_meeting
+from tests.cases.test_minutes_pdf import pdf_text
 
 NAME = "Testshire Adult Services (synthetic)"
 WHY = "Already supported by the school's pastoral team."
@@ -227,3 +229,23 @@ class NotAdoptedPagesTestCase(BaseTestCase):
         case = Case.objects.get(pk=self.reviewed.pk)
         self.assertEqual(case.stage, Stage.REASSESSMENT_SCHEDULED)
         self.assertEqual(case.reviews.get(kind="reassessment").due_on, due)
+
+    def test_the_pdf_minutes_give_the_record_in_words(self) -> None:
+        decisions.record_decision(
+            case=self.listed,
+            actor=self.charlie,
+            agenda_item=self.item,
+            outcome=DecisionOutcome.NOT_ADOPT,
+            how_reached=HowReached.UNANIMOUS,
+            rationale="Needs met elsewhere.",
+            not_adopted_route=NotAdoptedRoute.NO_FURTHER_ACTION,
+            health_or_social_care_referral=False,
+            no_referral_reason="Already known to the GP",
+        )
+        decide(self.reviewed, DecisionOutcome.CONTINUE_SUPPORT, actor=self.charlie, agenda_item=self.review_item)
+        people = meetings.present_attendees(self.meeting)
+        meetings.approve_minutes(meeting=self.meeting, actor=self.charlie, copies=minutes_copies(self.meeting, people))
+        pdf = self.client.get(f"/cases/meetings/{self.meeting.reference}/minutes.pdf")
+        text = " ".join(pdf_text(pdf.content).split())
+        self.assertIn("No further action.", text)
+        self.assertIn("No health or social care referral was made: Already known to the GP.", text)

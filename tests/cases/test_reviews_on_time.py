@@ -24,7 +24,6 @@ from tests.cases.helpers import (
     write_closing_report,
 )
 
-
 # The case form's own form (the page layout has another, to stay signed in).
 FORM = '<form method="post" novalidate>'
 
