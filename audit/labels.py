@@ -35,6 +35,7 @@ _CASE_CHANGES = {
     "escalate": ("the form to escalate the case to the police", "escalate the case to the police"),
     "acknowledge_escalation": ("an escalation to the police", "acknowledge an escalation to the police"),
     "change_area": ("the form to change the person's address or area", "change the person's address or area"),
+    "write_closing_report": ("the form to write the closing report", "write the closing report"),
 }
 
 # A service-wide permission the role does not have (sharing.access.require): "<capability>.denied".
@@ -60,6 +61,7 @@ _REFUSED = {
     "acknowledge_escalation": "acknowledge an escalation to the police",
     "view_special_category": "see a case's sensitive details",
     "change_area": "change a person's address or area",
+    "write_closing_report": "write a case's closing report",
     "create_referral": "log a referral",
     "request_access": "ask for access to a case",
     "break_glass": "take emergency access to a case",
@@ -100,6 +102,8 @@ GROUPS: list[tuple[str, dict[str, str]]] = [
             "case.action_completed": "Completed an action",
             "case.review_scheduled": "Scheduled a review",
             "case.review_completed": "Completed a review",
+            "case.reassessment_scheduled": "Scheduled a re-assessment (consent or support ended)",
+            "case.closing_report_written": "Wrote a case's closing report",
             "case.area_changed": "Changed the person's address or area (who can see the case may change)",
             "case.access_history": "Viewed who has seen a case",
             "case.record_corrected": "Corrected a record of a case",

@@ -26,8 +26,10 @@ from cases.models import (
     AgendaKind,
     Assessment,
     Attendance,
+    CareService,
     Case,
     CaseNote,
+    ClosingReport,
     Consent,
     ConsentStatus,
     Decision,
@@ -37,6 +39,7 @@ from cases.models import (
     HowReached,
     Invitation,
     MeetingStatus,
+    NotAdoptedRoute,
     NoteVisibility,
     PanelMeeting,
     ReferenceList,
@@ -62,6 +65,7 @@ from cases.services import (
     postcode_directory,
     referrals,
     related,
+    reviews,
     special,
     stages,
     support,
@@ -402,6 +406,9 @@ class _Seeder:
         # shown as done on the day they fell due.
         on_the_day = kind in (ReviewKind.POST_EXIT_6, ReviewKind.POST_EXIT_12)
         for review in case.reviews.filter(kind=kind, completed_on__isnull=True):
+            if on_the_day:  # inside the panel's review window, as it would be on the day
+                Review.objects.filter(pk=review.pk).update(due_on=self.today)
+                review.refresh_from_db()
             casework.complete_review(review=review, actor=self.coordinator, outcome=outcome)
             fields: dict[str, int | None] = {"completed_on": 0, "due_on": 0} if on_the_day else {"completed_on": 0}
             self._moment(case, (Review, review.pk, fields))
@@ -417,8 +424,8 @@ class _Seeder:
         outcome: DecisionOutcome,
         rationale: str,
         *,
-        health_or_social_care_referral: bool | None = None,
         exit_reason: ReferenceValue | None = None,
+        **not_adopted: Any,
     ) -> Case:
         how = [HowReached.UNANIMOUS, HowReached.MAJORITY, HowReached.CHAIR][case.pk % 3]
         majority = how == HowReached.MAJORITY
@@ -431,16 +438,35 @@ class _Seeder:
             rationale=rationale,
             votes_for=5 if majority else None,
             votes_against=2 if majority else None,
-            health_or_social_care_referral=health_or_social_care_referral,
             exit_reason=exit_reason,
+            **not_adopted,
         )
         updates: list[Update] = [(Decision, decision.pk, {"at": None})]
+        if decision.referral_action_id is not None:
+            updates.append((Action, decision.referral_action_id, {"created_at": None, "due_on": 14}))
         if outcome == DecisionOutcome.EXIT:
             for kind, months in ((ReviewKind.POST_EXIT_6, 182), (ReviewKind.POST_EXIT_12, 365)):
                 review = case.reviews.get(kind=kind)
                 updates.append((Review, review.pk, {"due_on": months}))
         self._moment(case, *updates)
         return Case.objects.get(pk=case.pk)
+
+    @staticmethod
+    def _not_adopted_record(spec: DemoCase) -> dict[str, Any]:
+        """The s.36(6) record of a demo case the panel does not adopt: a referral on odd numbers."""
+        if spec.number % 2 == 1:
+            service = CareService.CHILDRENS_SOCIAL_CARE if spec.age < 18 else CareService.ADULT_SOCIAL_CARE
+            return {
+                "not_adopted_route": NotAdoptedRoute.SIGNPOSTED,
+                "health_or_social_care_referral": True,
+                "referral_service": service,
+                "referral_service_name": "Early help and assessment team (synthetic)",
+            }
+        return {
+            "not_adopted_route": NotAdoptedRoute.NO_FURTHER_ACTION,
+            "health_or_social_care_referral": False,
+            "no_referral_reason": "Already supported by the school's pastoral team and the GP (synthetic).",
+        }
 
     def _assess(self, case: Case, version: int) -> None:
         factors = FACTOR_SETS[(case.pk + version) % len(FACTOR_SETS)]
@@ -587,7 +613,7 @@ class _Seeder:
                 case,
                 DecisionOutcome.NOT_ADOPT,
                 "Not susceptible to radicalisation; needs are being met elsewhere.",
-                health_or_social_care_referral=spec.number % 2 == 1,
+                **self._not_adopted_record(spec),
             )
         if step == Stage.DEFERRED:
             return self._decide(case, DecisionOutcome.DEFER, "The panel needs the school's and GP's information.")
@@ -634,6 +660,14 @@ class _Seeder:
             return self._move(case, coordinator, step, "Six-month review complete.")
         if step == Stage.CLOSED:
             self._complete_review(case, ReviewKind.POST_EXIT_12, "No new concerns at twelve months.")
+            report = reviews.write_closing_report(
+                case=case,
+                actor=coordinator,
+                summary="Weekly one-to-one mentoring for six months, with a group life-skills course (synthetic).",
+                outcomes="Susceptibility reduced; back in education; no new concerns at either post-exit review.",
+                onward_referrals="Youth service for continuing activities (synthetic).",
+            )
+            self._moment(case, (ClosingReport, report.pk, {"written_at": None}))
             return self._move(case, coordinator, step, "Twelve-month review complete: case closed.")
         raise ValueError(f"No demo step for {step}")
 

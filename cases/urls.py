@@ -63,6 +63,7 @@ case_urls = [
     path("actions/<uuid:action>/done/", casework.complete_action, name="complete_action"),
     path("reviews/new/", casework.schedule_review, name="schedule_review"),
     path("reviews/<uuid:review>/done/", casework.complete_review, name="complete_review"),
+    path("closing-report/", casework.write_closing_report, name="write_closing_report"),
     path("person/correct/", corrections.correct_subject, name="correct_subject"),
     path("referral/correct/", corrections.correct_referral, name="correct_referral"),
     path("actions/<uuid:action>/correct/", corrections.correct_action, name="correct_action"),

@@ -33,6 +33,7 @@ class Capability(models.TextChoices):
     ESCALATE = "escalate", "Escalate the case to the police"
     ACKNOWLEDGE_ESCALATION = "acknowledge_escalation", "Acknowledge an escalation to the police"
     VIEW_SPECIAL_CATEGORY = "view_special_category", "See the sensitive details"
+    WRITE_CLOSING_REPORT = "write_closing_report", "Write the closing report"
     # Service-wide.
     CREATE_REFERRAL = "create_referral", "Log a referral"
     REQUEST_ACCESS = "request_access", "Ask for access to a case"

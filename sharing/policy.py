@@ -59,6 +59,7 @@ CASE_CAPABILITIES = frozenset(
         Capability.ESCALATE,
         Capability.ACKNOWLEDGE_ESCALATION,
         Capability.CHANGE_AREA,
+        Capability.WRITE_CLOSING_REPORT,
     }
 )
 READ = frozenset({Capability.VIEW, Capability.VIEW_FULL, Capability.VIEW_PLAN})
@@ -81,6 +82,7 @@ ROLE_ACTIONS: dict[str, frozenset[Capability]] = {
         Capability.ACCESS_HISTORY,
         Capability.SHARE,
         Capability.CHANGE_AREA,
+        Capability.WRITE_CLOSING_REPORT,
         Capability.CREATE_REFERRAL,
         Capability.REQUEST_ACCESS,
     },

@@ -131,7 +131,30 @@ class ReviewOutcomeForm(GovUKFormMixin, forms.Form):
 
 
 class ScheduleReviewForm(GovUKFormMixin, forms.Form):
-    due_on = date_field("Review date")
+    due_on = date_field(
+        "Review date", "Filled in at the panel's review interval; change it if needed. For example, 27 3 2027"
+    )
+
+
+class ClosingReportForm(GovUKFormMixin, forms.Form):
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Summary of the support given",
+        help_text="What support was delivered, by which providers, and for how long",
+        error_messages={"required": "Summarise the support given"},
+    )
+    outcomes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Outcomes",
+        help_text="What changed for the person, and what the post-exit reviews found",
+        error_messages={"required": "Record the outcomes of the support"},
+    )
+    onward_referrals = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Onward referrals",
+        help_text="Services the person was referred on to. Write 'None' if there were none",
+        error_messages={"required": "Record the onward referrals, or write 'None'"},
+    )
 
 
 class AssessmentForm(GovUKFormMixin, forms.Form):

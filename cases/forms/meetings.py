@@ -3,12 +3,21 @@ discussion (an action agreed at a meeting uses casework.ActionForm)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 
 from cases.forms import YES_NO
-from cases.models import AgendaItem, DecisionOutcome, HowReached, ReferenceList, ReferenceValue
+from cases.models import (
+    AgendaItem,
+    CareService,
+    DecisionOutcome,
+    HowReached,
+    NotAdoptedRoute,
+    ReferenceList,
+    ReferenceValue,
+)
 from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, Role, User
 
@@ -144,17 +153,72 @@ class DecisionForm(GovUKFormMixin, forms.Form):
     rationale = forms.CharField(
         widget=forms.Textarea, label="Rationale", error_messages={"required": "Record the rationale for the decision"}
     )
+    # The s.36(6) record, asked only where "Do not adopt" can be chosen: separate questions with hints
+    # rather than a conditional reveal (axe refuses aria-expanded on a radio).
+    not_adopted_route = forms.ChoiceField(
+        required=False,
+        choices=NotAdoptedRoute.choices,
+        widget=forms.RadioSelect,
+        label="If not adopted: what happens next?",
+        help_text="Only if the panel does not adopt the case",
+    )
     health_or_social_care_referral = forms.ChoiceField(
         required=False,
         choices=YES_NO,
         widget=forms.RadioSelect,
         label="If not adopted: was a health or social care referral made?",
+        help_text="Only if the panel does not adopt the case (CTSA 2015 section 36(6))",
     )
+    referral_service = forms.ChoiceField(
+        required=False,
+        choices=CareService.choices,
+        widget=forms.RadioSelect,
+        label="If a referral was made: to which service?",
+        help_text="An action to make the referral is added for the council's Prevent team",
+    )
+    referral_service_name = forms.CharField(
+        required=False,
+        max_length=200,
+        label="If a referral was made: name of the service",
+        help_text="For example, the GP practice or the social care team",
+    )
+    referral_due_on = date_field(
+        "If a referral was made: make it by",
+        "Leave empty for 10 working days from today. For example, 27 3 2027",
+        required=False,
+    )
+    no_referral_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="If no referral was made: why not?",
+    )
+    reassessment_on = date_field("If withdrawing support: re-assessment due", required=False)
     exit_reason = forms.ModelChoiceField(
         required=False, queryset=ReferenceValue.objects.none(), label="If exiting: reason"
     )
 
-    def __init__(self, *args: Any, outcomes: list[DecisionOutcome], **kwargs: Any) -> None:
+    NOT_ADOPTED_FIELDS = (
+        "not_adopted_route",
+        "health_or_social_care_referral",
+        "referral_service",
+        "referral_service_name",
+        "referral_due_on",
+        "no_referral_reason",
+    )
+
+    def __init__(
+        self, *args: Any, outcomes: list[DecisionOutcome], reassessment_default: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [(o.value, o.label) for o in outcomes]  # type: ignore[attr-defined]
         self.fields["exit_reason"].queryset = ReferenceValue.objects.current(ReferenceList.EXIT_REASON)  # type: ignore[attr-defined]
+        if DecisionOutcome.NOT_ADOPT not in outcomes:
+            for name in self.NOT_ADOPTED_FIELDS:
+                del self.fields[name]
+        if DecisionOutcome.WITHDRAW not in outcomes:
+            del self.fields["reassessment_on"]
+        elif reassessment_default is not None:
+            self.fields["reassessment_on"].help_text = (
+                f"Leave empty for {reassessment_default:%-d %B %Y} (the panel's re-assessment period)."
+                f" For example, 27 3 {reassessment_default.year}"
+            )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_support_delivery"),
+        ("cases", "0017_decisions_and_reviews"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

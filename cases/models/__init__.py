@@ -21,6 +21,7 @@ the order Django registers them (content types, the admin) in:
 - support: support as delivered: sessions, the versions of a support element, stalled support
 - panels: a council's panel and the procedure it sets (deputy chairs, review interval and window,
   re-assessment period, the local quorum)
+- closing: the closing report a case needs before it closes
 
 Every name is importable from cases.models, as before; the app label stays "cases".
 """
@@ -50,6 +51,7 @@ from cases.models.choices import (
     ActionStatus,
     AgendaKind,
     Capacity,
+    CareService,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
@@ -57,12 +59,14 @@ from cases.models.choices import (
     HowReached,
     MeetingChangeKind,
     MeetingStatus,
+    NotAdoptedRoute,
     NoteVisibility,
     ReferenceList,
     Relationship,
     ReviewKind,
     Stage,
 )
+from cases.models.closing import ClosingReport
 from cases.models.corrections import CORRECTABLE_FIELDS, CorrectedRecord, Correction
 from cases.models.drafts import ReferralDraft
 from cases.models.meetings import (
@@ -118,9 +122,11 @@ __all__ = [
     "AssessmentFactor",
     "Attendance",
     "Capacity",
+    "CareService",
     "Case",
     "CaseNote",
     "CaseQuerySet",
+    "ClosingReport",
     "Consent",
     "ConsentGiver",
     "ConsentStatus",
@@ -136,6 +142,7 @@ __all__ = [
     "MeetingChange",
     "MeetingChangeKind",
     "MeetingStatus",
+    "NotAdoptedRoute",
     "NoteVisibility",
     "Panel",
     "PanelMeeting",

@@ -13,10 +13,12 @@ from cases.models.choices import (
     SUPPORT_STAGES,
     ActionStatus,
     Capacity,
+    CareService,
     ConsentGiver,
     ConsentStatus,
     DecisionOutcome,
     HowReached,
+    NotAdoptedRoute,
     NoteVisibility,
     ReviewKind,
 )
@@ -231,6 +233,10 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"Review {str(self.reference)[:8]}"
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.completed_on is None and self.due_on < timezone.localdate()
+
 
 class Decision(models.Model):
     """A panel decision on a case (s.37(6): unanimous, else majority, else the chair decides)."""
@@ -242,8 +248,21 @@ class Decision(models.Model):
     votes_for = models.PositiveSmallIntegerField(null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(null=True, blank=True)
     rationale = models.TextField()
-    # s.36(6): when a case is not adopted, the panel must consider a health or social care referral.
+    # s.36(6): when a case is not adopted, the panel must consider a health or social care referral; the
+    # record says where the case goes instead, whether a referral was made, to which service (with the
+    # action to make it) or why not. Empty on other outcomes.
     health_or_social_care_referral = models.BooleanField(null=True, blank=True)
+    not_adopted_route = models.CharField(
+        max_length=20, choices=NotAdoptedRoute.choices, blank=True, default="", db_default=""
+    )
+    referral_service = models.CharField(
+        max_length=30, choices=CareService.choices, blank=True, default="", db_default=""
+    )
+    referral_service_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    no_referral_reason = models.TextField(blank=True, default="", db_default="")
+    referral_action = models.OneToOneField(
+        Action, on_delete=models.PROTECT, null=True, blank=True, related_name="referral_decision"
+    )
     exit_reason = models.ForeignKey(ReferenceValue, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # The meeting item it was taken at; empty only for decisions recorded before meetings were kept here.
     agenda_item = models.OneToOneField(
@@ -257,3 +276,21 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision {str(self.reference)[:8]}"
+
+    @property
+    def not_adopted_in_words(self) -> list[str]:
+        """The s.36(6) record in sentences, for the minutes and the case page; empty on other outcomes."""
+        if self.outcome != DecisionOutcome.NOT_ADOPT:
+            return []
+        words = [f"{self.get_not_adopted_route_display()}."] if self.not_adopted_route else []
+        if self.health_or_social_care_referral is None:
+            return words
+        if not self.health_or_social_care_referral:
+            reason = f": {self.no_referral_reason}" if self.no_referral_reason else ""
+            return [*words, f"No health or social care referral was made{reason.rstrip('.')}."]
+        if not self.referral_service:
+            return [*words, "A health or social care referral was made."]
+        service = self.get_referral_service_display()
+        service = service[0].lower() + service[1:]
+        name = f" ({self.referral_service_name})" if self.referral_service_name else ""
+        return [*words, f"A health or social care referral was made to {service}{name}."]

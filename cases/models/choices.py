@@ -105,7 +105,7 @@ class ReviewKind(models.TextChoices):
     IN_PROGRAMME = "in_programme", "In-programme review"
     POST_EXIT_6 = "post_exit_6", "Post-exit review at 6 months"
     POST_EXIT_12 = "post_exit_12", "Post-exit review at 12 months"
-    REASSESSMENT = "reassessment", "Re-assessment after refused or withdrawn consent"
+    REASSESSMENT = "reassessment", "Re-assessment after refused or withdrawn consent, or withdrawn support"
 
 
 class DecisionOutcome(models.TextChoices):
@@ -114,6 +114,25 @@ class DecisionOutcome(models.TextChoices):
     DEFER = "defer", "Defer for more information"
     CONTINUE_SUPPORT = "continue_support", "Continue support"
     EXIT = "exit", "Exit from Channel"
+    # CTSA 2015 s.36(4)(d)-(e): the panel withdraws support and the case is re-assessed later.
+    WITHDRAW = "withdraw", "Withdraw support"
+
+
+class NotAdoptedRoute(models.TextChoices):
+    """Where a case the panel does not adopt goes instead (CTSA 2015 s.36(6) and the Channel duty guidance)."""
+
+    SIGNPOSTED = "signposted", "Signposted to other services"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    POLICE_LED = "police_led", "Returned to police-led work"
+
+
+class CareService(models.TextChoices):
+    """The health or social care service a not-adopted case was referred to (s.36(6))."""
+
+    HEALTH = "health", "Health services"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    OTHER = "other", "Another service"
 
 
 class HowReached(models.TextChoices):
@@ -125,7 +144,7 @@ class HowReached(models.TextChoices):
 class AgendaKind(models.TextChoices):
     LISTED = "listed", "Listed for panel"
     REVIEW = "review", "Review of support: continue or exit"
-    REASSESSMENT = "reassessment", "Re-assessment after refused or withdrawn consent"
+    REASSESSMENT = "reassessment", "Re-assessment after refused or withdrawn consent, or withdrawn support"
     DEFERRED = "deferred", "Returning after deferral"
     POST_EXIT_REVIEW = "post_exit_review", "Post-exit review"
 

@@ -31,6 +31,7 @@ from cases.models import (
     SupportElement,
     SupportPlan,
 )
+from cases.services import reviews
 from cases.services.sittings import refuse_if_locked
 from cases.services.stages import change_stage, refuse
 from cases.vaf import FACTOR_LABELS, FactorChange, Rating
@@ -236,13 +237,17 @@ def complete_action(*, action: Action, actor: User) -> Action:
 
 @transaction.atomic
 def complete_review(*, review: Review, actor: User, outcome: str) -> Review:
-    """Record a review's outcome (caller checked Capability.PLAN on its case). Audited as
+    """Record a review's outcome (caller checked Capability.PLAN on its case). A post-exit review can be
+    completed only from the opening of the panel's review window before its due date. Audited as
     case.review_completed (the kind, never the outcome). Raises ValidationError when it is already
-    complete or the outcome is empty."""
+    complete, its window has not opened, or the outcome is empty."""
     # Judged on the stored row, locked: a stale copy or a double submit must not complete it twice.
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = Review.objects.select_for_update().select_related("case").get(pk=review.pk)
     if review.completed_on is not None:
         refuse("This review is already complete.")
+    too_early = reviews.not_open_yet(review, reviews.panel_of(review.case))
+    if too_early:
+        refuse(too_early)
     if not outcome.strip():
         refuse("Record the outcome of the review.")
     review.completed_on = timezone.localdate()
@@ -263,15 +268,25 @@ def complete_review(*, review: Review, actor: User, outcome: str) -> Review:
 @transaction.atomic
 def schedule_review(*, case: Case, actor: User, due_on: date) -> Review:
     """Schedule an in-programme review and move active support to 'under review' (caller checked
-    Capability.PLAN). Audited as case.review_scheduled, and the move as case.stage_changed."""
+    Capability.PLAN). A case has one open in-programme review: one already scheduled (at the panel's
+    interval when support started or continued) is moved to `due_on`. The form's date defaults to the
+    panel's interval (reviews.default_review_on). Audited as case.review_scheduled, and the move as
+    case.stage_changed."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    review = Review.objects.create(case=case, kind=ReviewKind.IN_PROGRAMME, due_on=due_on)
+    review = case.reviews.filter(kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True).first()
+    kind = audit.EntryKind.CREATE if review is None else audit.EntryKind.UPDATE
+    if review is None:
+        review = Review.objects.create(case=case, kind=ReviewKind.IN_PROGRAMME, due_on=due_on)
+    else:
+        review.due_on = due_on
+        review.save(update_fields=["due_on"])
     audit.record(
         event="case.review_scheduled",
         actor=actor,
         obj=review,
-        action=audit.EntryKind.CREATE,
+        action=kind,
         case_reference=case.number,
+        detail={"kind": str(ReviewKind.IN_PROGRAMME), "due": "given"},
     )
     if case.stage == Stage.SUPPORT_ACTIVE:
         change_stage(

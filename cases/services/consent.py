@@ -25,11 +25,10 @@ from cases.models import (
     ConsentGiver,
     ConsentStatus,
     RelatedPerson,
-    Review,
-    ReviewKind,
     Stage,
     SupportPlan,
 )
+from cases.services import reviews
 from cases.services.stages import change_stage, refuse
 from partners.models import User, UserQuerySet
 
@@ -93,7 +92,8 @@ def record_consent(
     """Record consent given, refused or withdrawn: by the person themselves (`consenting` None) or by a
     related person of this case. Refused or withdrawn consent needs a re-assessment date (s.36(4)(e)) and
     moves the case to 're-assessment scheduled'. Audited as case.consent_recorded (the status, who answered
-    as a kind, the related person's reference), and each move as case.stage_changed."""
+    as a kind, the related person's reference), the re-assessment as case.reassessment_scheduled, and
+    each move as case.stage_changed."""
     case = Case.objects.select_for_update().select_related("subject").get(pk=case.pk)
     if on > timezone.localdate():
         refuse("The consent date cannot be in the future.")
@@ -142,16 +142,10 @@ def record_consent(
         detail=detail,
     )
     if reassessment_on is not None:
-        Review.objects.create(case=case, kind=ReviewKind.REASSESSMENT, due_on=reassessment_on)
-        label = "refused" if status == ConsentStatus.REFUSED else "withdrawn"
         if status == ConsentStatus.REFUSED:
-            change_stage(case=case, to=Stage.CONSENT_REFUSED, actor=actor, reason=f"Consent {label}")
-        change_stage(
-            case=case,
-            to=Stage.REASSESSMENT_SCHEDULED,
-            actor=actor,
-            reason=f"Consent {label}: re-assessment due {reassessment_on:%-d %B %Y}",
-        )
+            change_stage(case=case, to=Stage.CONSENT_REFUSED, actor=actor, reason="Consent refused")
+        # The same tracked re-assessment as when the panel withdraws support (cases.services.reviews).
+        reviews.schedule_reassessment(case=case, actor=actor, due_on=reassessment_on, because=f"consent_{status}")
     return consent
 
 

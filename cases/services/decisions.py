@@ -1,11 +1,15 @@
 """Panel decisions: which decisions a case's stage allows, the quorum a valid decision needs (the chair
 and a police representative for the subject's area, CTSA 2015 s.37(3)), and recording a decision at a
-meeting, which moves the case."""
+meeting, which moves the case. A case not adopted gets its s.36(6) record (where it goes instead, and the
+health or social care referral made, with an action to make it, or why none was); a decision at a
+review completes the in-programme review; continuing support schedules the next at the panel's interval;
+withdrawing support ends the plan's support and schedules the re-assessment (s.36(4)(d)-(e))."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -13,21 +17,27 @@ from django.utils import timezone
 
 from audit import services as audit
 from cases.models import (
+    Action,
     AgendaItem,
     Attendance,
+    CareService,
     Case,
     Decision,
     DecisionOutcome,
     HowReached,
+    NotAdoptedRoute,
     Panel,
     PanelMeeting,
     ReferenceValue,
     Review,
     ReviewKind,
     Stage,
+    SupportChange,
+    SupportElement,
 )
+from cases.services import casework, reviews, support
 from cases.services.sittings import refuse_before_start, refuse_if_locked
-from cases.services.stages import change_stage, refuse
+from cases.services.stages import change_stage, refuse, schedule_next_review
 from partners.models import AgencyKind, Role, User
 from sharing.meeting_policy import stands_in_for_chair
 
@@ -38,7 +48,21 @@ DECISION_FROM: dict[DecisionOutcome, tuple[frozenset[Stage], Stage]] = {
     DecisionOutcome.DEFER: (frozenset({Stage.LISTED_FOR_PANEL}), Stage.DEFERRED),
     DecisionOutcome.CONTINUE_SUPPORT: (frozenset({Stage.UNDER_REVIEW}), Stage.SUPPORT_ACTIVE),
     DecisionOutcome.EXIT: (frozenset({Stage.UNDER_REVIEW}), Stage.EXITED),
+    DecisionOutcome.WITHDRAW: (frozenset({Stage.UNDER_REVIEW}), Stage.REASSESSMENT_SCHEDULED),
 }
+# The referral agreed when a case is not adopted is to be made within this many working days (Monday to
+# Friday), unless the panel gives a date.
+REFERRAL_WORKING_DAYS = 10
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The date `days` working days (Monday to Friday) after `start`."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def decisions_available(case: Case) -> list[DecisionOutcome]:
@@ -160,13 +184,24 @@ def record_decision(
     votes_against: int | None = None,
     health_or_social_care_referral: bool | None = None,
     exit_reason: ReferenceValue | None = None,
+    not_adopted_route: NotAdoptedRoute | None = None,
+    referral_service: CareService | None = None,
+    referral_service_name: str = "",
+    referral_due_on: date | None = None,
+    no_referral_reason: str = "",
+    reassessment_on: date | None = None,
 ) -> Decision:
     """Record a panel decision on an agenda item and move the case; the caller has checked
     Capability.CHAIR_MEETING on the meeting and Capability.DECIDE on the case. Valid only with the
     meeting's chair and a police representative for the subject's area recorded as present (CTSA 2015
-    s.37(3)), and only from the meeting's start until the minutes are approved. Exit schedules the 6- and
-    12-month reviews. Audited as case.decision_recorded (outcome and how, never the rationale) and
-    case.stage_changed. Raises ValidationError naming the rule when the decision cannot be recorded."""
+    s.37(3)), and only from the meeting's start until the minutes are approved. Not adopting needs the
+    s.36(6) record: the route, and the referral's service and name (an action to make it is created, due
+    `referral_due_on` or in 10 working days) or why no referral was made. A decision at a review completes
+    the open in-programme review; continuing support schedules the next; exit schedules the 6- and
+    12-month reviews; withdrawing support ends the plan's support elements today and schedules the
+    re-assessment on `reassessment_on` (default: the panel's period). Audited as case.decision_recorded
+    (outcome, how and codes, never typed text), case.stage_changed and what the follow-ups write. Raises
+    ValidationError naming the rule when the decision cannot be recorded."""
     # The meeting first, locked, as approve_minutes and record_attendance lock it: a decision must not
     # slip in beside an approval, nor be judged on attendance that is being changed. Items never move
     # between meetings, so the caller's meeting_id is the stored one.
@@ -189,10 +224,19 @@ def record_decision(
         votes_for is None or votes_against is None or votes_for <= votes_against
     ):
         refuse("A majority decision needs the votes for and against, with more votes for.")
-    if outcome == DecisionOutcome.NOT_ADOPT and health_or_social_care_referral is None:
-        refuse(
-            "When a case is not adopted, record whether a health or social care referral was made (CTSA 2015 s.36(6))."
+    not_adopted = outcome == DecisionOutcome.NOT_ADOPT
+    made = health_or_social_care_referral
+    if not_adopted:
+        _check_not_adopted(
+            route=not_adopted_route,
+            made=made,
+            service=referral_service,
+            name=referral_service_name,
+            due_on=referral_due_on,
+            reason=no_referral_reason,
         )
+    if outcome == DecisionOutcome.WITHDRAW and reassessment_on is not None and reassessment_on <= timezone.localdate():
+        refuse("The re-assessment date must be after today.")
     if outcome == DecisionOutcome.EXIT and exit_reason is None:
         refuse("Give the reason for exit.")
     if not rationale.strip():
@@ -205,21 +249,107 @@ def record_decision(
         votes_for=votes_for if how_reached == HowReached.MAJORITY else None,
         votes_against=votes_against if how_reached == HowReached.MAJORITY else None,
         rationale=rationale,
-        health_or_social_care_referral=health_or_social_care_referral if outcome == DecisionOutcome.NOT_ADOPT else None,
+        health_or_social_care_referral=made if not_adopted else None,
+        not_adopted_route=(not_adopted_route or "") if not_adopted else "",
+        referral_service=(referral_service or "") if not_adopted and made else "",
+        referral_service_name=referral_service_name.strip() if not_adopted and made else "",
+        no_referral_reason=no_referral_reason.strip() if not_adopted and made is False else "",
         exit_reason=exit_reason if outcome == DecisionOutcome.EXIT else None,
         decided_by=actor,
     )
+    detail: dict[str, object] = {"outcome": str(outcome), "how": str(how_reached)}
+    if not_adopted:
+        detail |= {"route": str(not_adopted_route), "referral": "made" if made else "not_made"}
+        if made:
+            detail["service"] = str(referral_service)
+    if case.stage == Stage.UNDER_REVIEW:
+        # The panel's decision at a review is the in-programme review's outcome.
+        done = case.reviews.filter(kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True)
+        detail["reviews_completed"] = done.update(
+            completed_on=timezone.localdate(), outcome=f"Panel decision: {outcome.label}"
+        )
+    if outcome == DecisionOutcome.WITHDRAW:
+        detail["support_ended"] = _end_support(case, actor)
     audit.record(
         event="case.decision_recorded",
         actor=actor,
         obj=case,
         action=audit.EntryKind.UPDATE,
         case_reference=case.number,
-        detail={"outcome": str(outcome), "how": str(how_reached)},
+        detail=detail,
     )
+    if not_adopted and made:
+        decision.referral_action = _referral_action(decision, actor=actor, due_on=referral_due_on)
+        decision.save(update_fields=["referral_action"])
+    if outcome == DecisionOutcome.WITHDRAW:
+        due_on = reassessment_on or reviews.default_reassessment_on(case)
+        reviews.schedule_reassessment(case=case, actor=actor, due_on=due_on, because="support_withdrawn")
+        return decision
     change_stage(case=case, to=target, actor=actor, reason=f"Panel decision: {outcome.label}")
+    if outcome == DecisionOutcome.CONTINUE_SUPPORT:
+        schedule_next_review(case=case, actor=actor)
     if outcome == DecisionOutcome.EXIT:
         today = timezone.localdate()
         Review.objects.create(case=case, kind=ReviewKind.POST_EXIT_6, due_on=today + relativedelta(months=6))
         Review.objects.create(case=case, kind=ReviewKind.POST_EXIT_12, due_on=today + relativedelta(months=12))
     return decision
+
+
+def _check_not_adopted(
+    *,
+    route: NotAdoptedRoute | None,
+    made: bool | None,
+    service: CareService | None,
+    name: str,
+    due_on: date | None,
+    reason: str,
+) -> None:
+    """The s.36(6) record of a case not adopted is complete: where it goes, and the referral or why not."""
+    if made is None:
+        refuse(
+            "When a case is not adopted, record whether a health or social care referral was made (CTSA 2015 s.36(6))."
+        )
+    if not route:
+        refuse(
+            "When a case is not adopted, record what happens next: signposted to other services, no further"
+            " action or returned to police-led work (CTSA 2015 s.36(6))."
+        )
+    if made:
+        if not service:
+            refuse("Say which service the health or social care referral was made to.")
+        if not name.strip():
+            refuse("Give the name of the service the referral was made to, for example the GP practice or team.")
+        if due_on is not None and due_on < timezone.localdate():
+            refuse("The date to make the referral by cannot be in the past.")
+    elif not reason.strip():
+        refuse("Say why no health or social care referral was made (CTSA 2015 s.36(6)).")
+
+
+def _referral_action(decision: Decision, *, actor: User, due_on: date | None) -> Action:
+    """The action to make the health or social care referral the panel agreed, owned by the case's
+    council, due on the date given or in REFERRAL_WORKING_DAYS working days."""
+    case = decision.case
+    service = decision.get_referral_service_display().lower()
+    return casework.add_action(
+        case=case,
+        actor=actor,
+        description=f"Make the referral to {service} agreed at panel: {decision.referral_service_name}.",
+        owner_agency=case.owning_agency,
+        due_on=due_on or working_days_after(timezone.localdate(), REFERRAL_WORKING_DAYS),
+        agenda_item=decision.agenda_item,
+    )
+
+
+def _end_support(case: Case, actor: User) -> int:
+    """Withdraw today every support element of the case still in force, each with a version kept (the
+    plan's history) and audited, as a coordinator's withdrawal is; how many were withdrawn."""
+    elements = SupportElement.objects.filter(plan__case=case).in_force()
+    for element in elements:
+        support.stop_support(
+            element=element,
+            actor=actor,
+            change=SupportChange.WITHDRAWN,
+            reason="The panel withdrew support (CTSA 2015 s.36(4)(d)).",
+            on=timezone.localdate(),
+        )
+    return len(elements)

@@ -1,5 +1,6 @@
 """The stage machine of the Channel process, and the two primitives every workflow module writes with:
-`refuse` (a rule says no) and `change_stage` (the one write that moves a case).
+`refuse` (a rule says no) and `change_stage` (the one write that moves a case), and
+`schedule_next_review` (the next in-programme review at the panel's interval).
 
 Which moves exist is TRANSITIONS; which of them a person makes with the plain 'move case' form, and the
 statutory checks on them (CTSA 2015 s.36: screening is a police decision, support needs consent and a
@@ -9,6 +10,7 @@ stages through cases.services.decisions and cases.services.casework, which call 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
@@ -16,7 +18,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from cases.models import Case, Consent, ConsentGiver, ConsentStatus, ReviewKind, Stage, StageChange, SupportPlan
+from cases.models import (
+    Case,
+    ClosingReport,
+    Consent,
+    ConsentGiver,
+    ConsentStatus,
+    Panel,
+    Review,
+    ReviewKind,
+    Stage,
+    StageChange,
+    SupportPlan,
+)
 from cases.tasks import notify_police_screening
 from partners.models import User
 from sharing.policy import Capability, roles_with
@@ -129,6 +143,30 @@ def change_stage(*, case: Case, to: Stage, actor: User, reason: str) -> Case:
     return case
 
 
+@transaction.atomic(savepoint=False)
+def schedule_next_review(*, case: Case, actor: User) -> Review:
+    """Schedule the case's next in-programme review at its panel's interval from today (when support
+    starts, and after each decision to continue it), unless one is already open. Runs inside the
+    caller's transaction. Audited as case.review_scheduled (the kind, and that the panel's interval set
+    the date)."""
+    review = case.reviews.filter(kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True).first()
+    if review is not None:
+        return review
+    weeks = Panel.objects.for_council(case.owning_agency).review_interval_weeks
+    review = Review.objects.create(
+        case=case, kind=ReviewKind.IN_PROGRAMME, due_on=timezone.localdate() + timedelta(weeks=weeks)
+    )
+    audit.record(
+        event="case.review_scheduled",
+        actor=actor,
+        obj=review,
+        action=audit.EntryKind.CREATE,
+        case_reference=case.number,
+        detail={"kind": str(ReviewKind.IN_PROGRAMME), "due": "panel_interval"},
+    )
+    return review
+
+
 def _latest_consent(case: Case) -> Consent | None:
     return case.consents.order_by("-on", "-id").first()
 
@@ -155,8 +193,9 @@ def _review_done(case: Case, kind: ReviewKind) -> bool:
 def move_case(*, case: Case, actor: User, to: Stage, reason: str) -> Case:
     """Move a case one step along the stage machine with the 'move case' or screening form; the caller
     has checked Capability.MOVE or SCREEN. Screening outcomes are police decisions; panel decisions,
-    consent and re-assessments have their own services. Audited as case.stage_changed. Raises
-    ValidationError naming the rule when the move is not allowed."""
+    consent and re-assessments have their own services. Starting support schedules the first in-programme
+    review at the panel's interval; closing needs the closing report. Audited as case.stage_changed.
+    Raises ValidationError naming the rule when the move is not allowed."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to in DECISION_STAGES:
         refuse(f"'{to.label}' is a panel decision: record it as a decision of a quorate panel.")
@@ -166,10 +205,17 @@ def move_case(*, case: Case, actor: User, to: Stage, reason: str) -> Case:
         refuse(f"'{to.label}' follows refused or withdrawn consent: record the consent and the re-assessment date.")
     if case.stage == Stage.POLICE_SCREENING and actor.role not in roles_with(Capability.SCREEN):
         refuse("Only a police decision can close, signpost, keep or refer a case at screening (CTSA 2015 s.36(2)).")
-    if to == Stage.SUPPORT_ACTIVE and case.stage == Stage.CONSENT_SOUGHT:
+    starting = to == Stage.SUPPORT_ACTIVE and case.stage == Stage.CONSENT_SOUGHT
+    if starting:
         _check_support_can_start(case)
     if case.stage == Stage.POST_EXIT_REVIEW_6 and not _review_done(case, ReviewKind.POST_EXIT_6):
         refuse("Complete the 6-month post-exit review first.")
     if case.stage == Stage.POST_EXIT_REVIEW_12 and not _review_done(case, ReviewKind.POST_EXIT_12):
         refuse("Complete the 12-month post-exit review before closing the case.")
-    return change_stage(case=case, to=to, actor=actor, reason=reason)
+    closing = case.stage == Stage.POST_EXIT_REVIEW_12 and to == Stage.CLOSED
+    if closing and not ClosingReport.objects.filter(case=case).exists():
+        refuse("Write the closing report before closing the case.")
+    case = change_stage(case=case, to=to, actor=actor, reason=reason)
+    if starting:
+        schedule_next_review(case=case, actor=actor)
+    return case

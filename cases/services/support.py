@@ -185,8 +185,9 @@ def stop_support(
     _refuse_unless_active(element)
     if on > timezone.localdate():
         refuse("The date the support stopped cannot be in the future.")
-    if on < element.starts_on:
-        refuse(f"The date the support stopped cannot be before it started ({element.starts_on:%-d %B %Y}).")
+    # Support may be withdrawn before it began; support that ended was delivered, so not before its start.
+    if on < element.starts_on and change == SupportChange.ENDED:
+        refuse(f"The date the support ended cannot be before it started ({element.starts_on:%-d %B %Y}).")
     version = _keep_version(element, change=change, reason=reason, actor=actor)
     element.status = SupportStatus(change.value)
     element.ended_on = on

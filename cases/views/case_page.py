@@ -11,8 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.models import AuditEntry
-from cases.models import AgendaItem, Case, Referral, Stage, SupportElementVersion, SupportPlan
+from cases.models import AgendaItem, Case, ClosingReport, Referral, Stage, SupportElementVersion, SupportPlan
 from cases.services import casework, decisions, stages, support
+from cases.services import reviews as review_rules
 from cases.services.corrections import corrected_references
 from partners.http import AuthenticatedHttpRequest
 from sharing.access import (
@@ -79,6 +80,8 @@ def _open_tab(request: AuthenticatedHttpRequest, reference: UUID, tab: str) -> t
         "can_relate": can(user, case, Capability.RELATE),
         "can_escalate": can(user, case, Capability.ESCALATE),
         "can_change_area": can(user, case, Capability.CHANGE_AREA),
+        # A case waiting for its re-assessment (consent refused or withdrawn, support withdrawn) says when.
+        "reassessment": review_rules.open_reassessment(case),
         # A partner is told why they see the case and until when; the owning council needs no telling.
         "why_seen": why_a_partner_can_see(user, case),
     }
@@ -212,9 +215,32 @@ def actions(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
 
 def reviews(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case, page = _open_tab(request, reference, "reviews")
-    found = list(case.reviews.all())
+    panel = review_rules.panel_of(case)
+    # Each review with the day a post-exit review's window opens, when that is still to come.
+    found = [
+        (review, review_rules.opens_on(review, panel) if review_rules.not_open_yet(review, panel) else None)
+        for review in case.reviews.all()
+    ]
     taken = list(case.decisions.select_related("decided_by"))
-    return render(request, "cases/tab_reviews.html", {**page, "reviews": found, "decisions": taken})
+    report = ClosingReport.objects.filter(case=case).select_related("written_by__agency").first()
+    can_write = (
+        report is None
+        and can(request.user, case, Capability.WRITE_CLOSING_REPORT)
+        and not review_rules.closing_report_unavailable(case)
+    )
+    return render(
+        request,
+        "cases/tab_reviews.html",
+        {
+            **page,
+            "reviews": found,
+            "decisions": taken,
+            "closing_report": report,
+            "can_write_closing_report": can_write,
+            "closing_stage": case.stage in review_rules.CLOSING_REPORT_STAGES,
+            "review_window_days": panel.review_window_days,
+        },
+    )
 
 
 def access_history(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from cases.forms.casework import (
     ActionForm,
     AssessmentForm,
+    ClosingReportForm,
     MoveForm,
     NoteForm,
     ReviewOutcomeForm,
@@ -21,7 +22,7 @@ from cases.forms.casework import (
     SupportElementForm,
 )
 from cases.models import Case, MeetingStatus, Stage
-from cases.services import casework, stages
+from cases.services import casework, reviews, stages
 from lib.forms import refusal_shown_on
 from lib.views import refusal_shown_as_message, render_form
 from partners.http import AuthenticatedHttpRequest
@@ -153,7 +154,9 @@ def complete_action(request: AuthenticatedHttpRequest, reference: UUID, action: 
 
 def schedule_review(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
     case = access_case(request.user, reference, action=Capability.PLAN)
-    form = ScheduleReviewForm(request.POST if request.method == "POST" else None)
+    # Prefilled at the panel's review interval (cases.models.Panel).
+    initial = {"due_on": reviews.default_review_on(case)}
+    form = ScheduleReviewForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_valid():
         with refusal_shown_on(form):
             casework.schedule_review(case=case, actor=request.user, due_on=form.cleaned_data["due_on"])
@@ -174,5 +177,27 @@ def complete_review(request: AuthenticatedHttpRequest, reference: UUID, review: 
             casework.complete_review(review=item, actor=request.user, outcome=form.cleaned_data["outcome"])
             messages.success(request, "Review completed.")
             return redirect("cases:reviews", reference=case.reference)
-    title = "Complete the review"
-    return render_form(request, FORM, {"case": case, "title": title, "back": "cases:reviews"}, form=form)
+    # A post-exit review's form is offered once the panel's review window opens; before, the day it does.
+    unavailable = reviews.not_open_yet(item, reviews.panel_of(case))
+    title = f"Complete the {item.get_kind_display().lower()}"
+    context = {"case": case, "title": title, "back": "cases:reviews", "unavailable": unavailable}
+    return render_form(request, FORM, context, form=form)
+
+
+def write_closing_report(request: AuthenticatedHttpRequest, reference: UUID) -> HttpResponse:
+    """The closing report a case needs before it closes: offered after exit, until it is written."""
+    case = access_case(request.user, reference, action=Capability.WRITE_CLOSING_REPORT)
+    form = ClosingReportForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        with refusal_shown_on(form):
+            reviews.write_closing_report(case=case, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Closing report written.")
+            return redirect("cases:reviews", reference=case.reference)
+    title = "Write the closing report"
+    context = {
+        "case": case,
+        "title": title,
+        "back": "cases:reviews",
+        "unavailable": reviews.closing_report_unavailable(case),
+    }
+    return render_form(request, FORM, context, form=form)

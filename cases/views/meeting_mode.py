@@ -16,8 +16,18 @@ from django.views.decorators.http import require_POST
 
 from cases.forms.casework import ActionForm
 from cases.forms.meetings import DecisionForm, DiscussionForm
-from cases.models import ActionStatus, AgendaItem, Case, Decision, DecisionOutcome, HowReached, PanelMeeting
-from cases.services import casework, decisions, meetings, sittings, support
+from cases.models import (
+    ActionStatus,
+    AgendaItem,
+    CareService,
+    Case,
+    Decision,
+    DecisionOutcome,
+    HowReached,
+    NotAdoptedRoute,
+    PanelMeeting,
+)
+from cases.services import casework, decisions, meetings, reviews, sittings, support
 from cases.views.meetings import item_on_agenda
 from lib.forms import refusal_shown_on
 from partners.http import AuthenticatedHttpRequest
@@ -63,12 +73,16 @@ def _item_page(
         # The plan's progress, element by element, with stalled support called out.
         "progress": support.progress(elements, days=settings.STALLED_SUPPORT_DAYS),
         "item_actions": list(item.actions.select_related("owner_agency", "owner_user")),
-        "decision_form": sent.get("decision_form") or (DecisionForm(outcomes=outcomes) if offered else None),
+        "decision_form": sent.get("decision_form") or (_decision_form(case, outcomes) if offered else None),
         "action_form": sent.get("action_form") or ActionForm(case=case),
         "discussion_form": sent.get("discussion_form") or DiscussionForm(initial={"discussion": item.discussion}),
         "locked": not found.is_open,
     }
     return render(request, "cases/meeting_item.html", context, status=400 if sent else 200)
+
+
+def _decision_form(case: Case, outcomes: list[DecisionOutcome], data: Any = None) -> DecisionForm:
+    return DecisionForm(data, outcomes=outcomes, reassessment_default=reviews.default_reassessment_on(case))
 
 
 def _chair_item(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> tuple[PanelMeeting, AgendaItem, Case]:
@@ -91,9 +105,10 @@ def _back_to_item(request: AuthenticatedHttpRequest, found: PanelMeeting, item: 
 @require_POST
 def record_decision(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID) -> HttpResponse:
     found, agenda_item, case = _chair_item(request, meeting, item)
-    form = DecisionForm(request.POST, outcomes=decisions.decisions_available(case))
+    form = _decision_form(case, decisions.decisions_available(case), request.POST)
     if form.is_valid():
         d = form.cleaned_data
+        made = {"yes": True, "no": False}.get(d.get("health_or_social_care_referral", ""))
         with refusal_shown_on(form):
             decisions.record_decision(
                 case=case,
@@ -104,8 +119,14 @@ def record_decision(request: AuthenticatedHttpRequest, meeting: UUID, item: UUID
                 rationale=d["rationale"],
                 votes_for=d["votes_for"],
                 votes_against=d["votes_against"],
-                health_or_social_care_referral={"yes": True, "no": False}.get(d["health_or_social_care_referral"]),
+                health_or_social_care_referral=made,
                 exit_reason=d["exit_reason"],
+                not_adopted_route=NotAdoptedRoute(d["not_adopted_route"]) if d.get("not_adopted_route") else None,
+                referral_service=CareService(d["referral_service"]) if d.get("referral_service") else None,
+                referral_service_name=d.get("referral_service_name", ""),
+                referral_due_on=d.get("referral_due_on"),
+                no_referral_reason=d.get("no_referral_reason", ""),
+                reassessment_on=d.get("reassessment_on"),
             )
             return _back_to_item(request, found, agenda_item, "Decision recorded.")
     return _item_page(request, found, agenda_item, case, decision_form=form)

@@ -18,13 +18,16 @@ from cases.models import (
     AgendaItem,
     AgendaKind,
     Attendance,
+    CareService,
     Case,
+    ClosingReport,
     Consent,
     ConsentStatus,
     Decision,
     DecisionOutcome,
     HowReached,
     MeetingStatus,
+    NotAdoptedRoute,
     PanelMeeting,
     ReferenceValue,
     RelatedPerson,
@@ -35,7 +38,7 @@ from cases.models import (
     Subject,
     SupportElement,
 )
-from cases.services import areas, casework, consent, decisions, referrals, related, stages
+from cases.services import areas, casework, consent, decisions, referrals, related, reviews, stages
 from partners.models import Agency, AgencyKind, Role, User
 from tests.factories import make_agency, make_user
 
@@ -193,6 +196,8 @@ def advance(case: Case, to: Stage, *, owner: User) -> Case:
         stages.move_case(case=case, actor=owner, to=to, reason=reason)
     elif case.stage in (Stage.POST_EXIT_REVIEW_6, Stage.POST_EXIT_REVIEW_12):
         complete_post_exit_review(case, actor=owner)
+        if to == Stage.CLOSED:
+            write_closing_report(case)
         stages.move_case(case=case, actor=owner, to=to, reason=reason)
     else:
         stages.move_case(case=case, actor=owner, to=to, reason=reason)
@@ -226,6 +231,15 @@ def panel_item(case: Case, *, chair: User, police: User | None = None) -> Agenda
     return AgendaItem.objects.create(meeting=meeting, case=case, kind=AgendaKind.LISTED)
 
 
+# A complete s.36(6) record for a case not adopted: signposted, with a referral to adult social care.
+NOT_ADOPTED_RECORD: dict[str, Any] = {
+    "not_adopted_route": NotAdoptedRoute.SIGNPOSTED,
+    "health_or_social_care_referral": True,
+    "referral_service": CareService.ADULT_SOCIAL_CARE,
+    "referral_service_name": "Testshire Adult Services (synthetic)",
+}
+
+
 def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: Any) -> Decision:
     """A quorate panel's decision on the case, at a meeting made for it unless `agenda_item` is given."""
     fields: dict[str, Any] = {
@@ -233,7 +247,7 @@ def decide(case: Case, outcome: DecisionOutcome, *, actor: User, **overrides: An
         "rationale": "Synthetic rationale for a test.",
     }
     if outcome == DecisionOutcome.NOT_ADOPT:
-        fields["health_or_social_care_referral"] = True
+        fields |= NOT_ADOPTED_RECORD
     if outcome == DecisionOutcome.EXIT:
         fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
     fields.update(overrides)
@@ -318,6 +332,19 @@ def add_support(case: Case, *, actor: User, provider: Agency | None = None) -> S
 
 
 def complete_post_exit_review(case: Case, *, actor: User) -> Review:
+    """Complete the stage's post-exit review; its due date is brought to today first (setup only), as
+    it can be completed only once the panel's review window has opened."""
     kind = ReviewKind.POST_EXIT_6 if case.stage == Stage.POST_EXIT_REVIEW_6 else ReviewKind.POST_EXIT_12
+    Review.objects.filter(case=case, kind=kind).update(due_on=today())
     review = Review.objects.get(case=case, kind=kind)
     return casework.complete_review(review=review, actor=actor, outcome="No further concerns.")
+
+
+def write_closing_report(case: Case, *, actor: User | None = None) -> ClosingReport:
+    return reviews.write_closing_report(
+        case=case,
+        actor=actor or owning_coordinator(case),
+        summary="Twelve weeks of mentoring (synthetic).",
+        outcomes="Susceptibility reduced; no new concerns at the post-exit reviews.",
+        onward_referrals="None.",
+    )

@@ -20,7 +20,16 @@ from tests.cases.meeting_helpers import attend, begin, on_agenda, plan_meeting
 # Each decision, the stage it is taken at, the stage it moves the case to, and extra form fields.
 DECISIONS: list[tuple[DecisionOutcome, Stage, Stage, dict[str, str]]] = [
     (DecisionOutcome.ADOPT, Stage.LISTED_FOR_PANEL, Stage.ADOPTED, {}),
-    (DecisionOutcome.NOT_ADOPT, Stage.LISTED_FOR_PANEL, Stage.NOT_ADOPTED, {"health_or_social_care_referral": "no"}),
+    (
+        DecisionOutcome.NOT_ADOPT,
+        Stage.LISTED_FOR_PANEL,
+        Stage.NOT_ADOPTED,
+        {
+            "not_adopted_route": "no_further_action",
+            "health_or_social_care_referral": "no",
+            "no_referral_reason": "Already supported by the school.",
+        },
+    ),
     (DecisionOutcome.DEFER, Stage.LISTED_FOR_PANEL, Stage.DEFERRED, {}),
     (DecisionOutcome.CONTINUE_SUPPORT, Stage.UNDER_REVIEW, Stage.SUPPORT_ACTIVE, {}),
     (DecisionOutcome.EXIT, Stage.UNDER_REVIEW, Stage.EXITED, {}),

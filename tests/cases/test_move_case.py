@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from audit.models import AuditEntry
-from cases.models import Case, ConsentStatus, DecisionOutcome, Review, ReviewKind, Stage, StageChange
+from cases.models import Case, ClosingReport, ConsentStatus, DecisionOutcome, Review, ReviewKind, Stage, StageChange
 from cases.services import casework, consent, stages
 from cases.services.stages import CONSENT_STAGES, DECISION_STAGES, TRANSITIONS
 from partners.models import User
@@ -25,6 +25,7 @@ from tests.cases.helpers import (
     refuse_consent,
     set_stage,
     today,
+    write_closing_report,
 )
 
 ALLOWED: set[tuple[Stage, Stage]] = {(source, target) for source, targets in TRANSITIONS.items() for target in targets}
@@ -49,10 +50,14 @@ class MoveCaseTestCase(BaseTestCase):
         return stages.move_case(case=case, actor=actor or self.casey, to=to, reason=reason)
 
     def case_at(self, stage: Stage) -> Case:
-        """A case jumped straight to a stage, with its post-exit reviews done so only the table decides."""
+        """A case jumped straight to a stage, with its post-exit reviews done and its closing report written
+        so only the table decides."""
         case = set_stage(make_case(owner=self.casey), stage)
         for kind in (ReviewKind.POST_EXIT_6, ReviewKind.POST_EXIT_12):
             Review.objects.create(case=case, kind=kind, due_on=today(), completed_on=today(), outcome="Done")
+        ClosingReport.objects.create(
+            case=case, summary="S", outcomes="O", onward_referrals="None", written_by=self.casey
+        )
         return case
 
     def assertRefusedAndUnchanged(
@@ -104,6 +109,8 @@ class MoveCaseTestCase(BaseTestCase):
             add_support(case, actor=self.casey)
         elif source in (Stage.POST_EXIT_REVIEW_6, Stage.POST_EXIT_REVIEW_12):
             complete_post_exit_review(case, actor=self.casey)
+            if target == Stage.CLOSED:
+                write_closing_report(case)
         self.move(case, target)
         return self.casey
 
@@ -286,6 +293,7 @@ class MoveCaseTestCase(BaseTestCase):
     def test_completing_the_twelve_month_review_early_does_not_unlock_the_six_month_stage(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.POST_EXIT_REVIEW_6)
         later = Review.objects.get(case=case, kind=ReviewKind.POST_EXIT_12)
+        Review.objects.filter(pk=later.pk).update(due_on=today())  # into its review window
         casework.complete_review(review=later, actor=self.casey, outcome="Seen early")
         self.assertRefusedAndUnchanged(case, Stage.POST_EXIT_REVIEW_12)
 
@@ -299,6 +307,10 @@ class MoveCaseTestCase(BaseTestCase):
         error = self.assertRefusedAndUnchanged(case, Stage.CLOSED)
         self.assertEqual(error.messages, ["Complete the 12-month post-exit review before closing the case."])
         complete_post_exit_review(case, actor=self.casey)
+        # The closing report is needed too.
+        error = self.assertRefusedAndUnchanged(case, Stage.CLOSED)
+        self.assertEqual(error.messages, ["Write the closing report before closing the case."])
+        write_closing_report(case)
         self.assertEqual(self.move(case, Stage.CLOSED).stage, Stage.CLOSED)
 
     def test_an_open_review_of_the_right_kind_is_not_enough(self) -> None:

@@ -393,18 +393,22 @@ class NotesAssessmentsPlansTestCase(BaseTestCase):
         assert change is not None
         self.assertEqual((change.from_stage, change.to_stage), (Stage.SUPPORT_ACTIVE.value, Stage.UNDER_REVIEW.value))
         self.assertEqual(change.actor, self.casey)
-        [entry] = self.entries("case.review_scheduled")
-        self.assertEqual(entry.object_pk, str(review.pk))
+        # Support starting scheduled the review at the panel's interval; scheduling moved it to `due`.
+        started, entry = self.entries("case.review_scheduled")
+        self.assertEqual((started.object_pk, entry.object_pk), (str(review.pk), str(review.pk)))
+        self.assertEqual((started.additional_data["due"], entry.additional_data["due"]), ("panel_interval", "given"))
         self.assertEqual(len(self.entries("case.stage_changed")), len(StageChange.objects.filter(case=self.case)) - 1)
 
-    def test_scheduling_another_review_under_review_leaves_the_stage(self) -> None:
+    def test_scheduling_again_under_review_moves_the_open_review_and_leaves_the_stage(self) -> None:
         casework.schedule_review(case=self.case, actor=self.casey, due_on=today() + timedelta(days=7))
         changes = StageChange.objects.filter(case=self.case).count()
         casework.schedule_review(case=self.case, actor=self.casey, due_on=today() + timedelta(days=14))
         self.case.refresh_from_db()
         self.assertEqual(self.case.stage, Stage.UNDER_REVIEW)
         self.assertEqual(StageChange.objects.filter(case=self.case).count(), changes)
-        self.assertEqual(Review.objects.filter(case=self.case, kind=ReviewKind.IN_PROGRAMME).count(), 2)
+        # One open in-programme review at a time: its date moves.
+        [review] = Review.objects.filter(case=self.case, kind=ReviewKind.IN_PROGRAMME)
+        self.assertEqual(review.due_on, today() + timedelta(days=14))
 
 
 class AssessmentRatingsTestCase(BaseTestCase):

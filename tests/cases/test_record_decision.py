@@ -30,7 +30,7 @@ from cases.models import (
 from cases.services import decisions, stages
 from partners.models import Role, User
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case, panel_item, ref, today
+from tests.cases.helpers import NOT_ADOPTED_RECORD, make_case, panel_item, ref, today
 from tests.factories import make_user
 
 # What each decision does to a case, and where it may be taken.
@@ -55,7 +55,7 @@ class RecordDecisionTestCase(BaseTestCase):
             "agenda_item": self.item_for(case),
         }
         if outcome == DecisionOutcome.NOT_ADOPT:
-            fields["health_or_social_care_referral"] = True
+            fields |= NOT_ADOPTED_RECORD
         if outcome == DecisionOutcome.EXIT:
             fields["exit_reason"] = ref("exit_reason", "vulnerability_reduced")
         fields.update(overrides)
@@ -99,7 +99,7 @@ class RecordDecisionTestCase(BaseTestCase):
         )
         self.assertEqual(
             decisions.decisions_available(make_case(owner=self.casey, stage=Stage.UNDER_REVIEW)),
-            [DecisionOutcome.CONTINUE_SUPPORT, DecisionOutcome.EXIT],
+            [DecisionOutcome.CONTINUE_SUPPORT, DecisionOutcome.EXIT, DecisionOutcome.WITHDRAW],
         )
         self.assertEqual(decisions.decisions_available(make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)), [])
 
@@ -112,6 +112,7 @@ class RecordDecisionTestCase(BaseTestCase):
             votes_for=4,
             votes_against=1,
             health_or_social_care_referral=False,
+            no_referral_reason="Needs are already met by the school's pastoral team.",
         )
         decision.refresh_from_db()
         self.assertEqual(decision.case, case)
@@ -343,7 +344,9 @@ class RecordDecisionTestCase(BaseTestCase):
 
     def test_no_referral_made_is_an_answer(self) -> None:
         case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
-        decision = self.decide(case, DecisionOutcome.NOT_ADOPT, health_or_social_care_referral=False)
+        decision = self.decide(
+            case, DecisionOutcome.NOT_ADOPT, health_or_social_care_referral=False, no_referral_reason="Already known."
+        )
         self.assertIs(decision.health_or_social_care_referral, False)
         case.refresh_from_db()
         self.assertEqual(case.stage, Stage.NOT_ADOPTED)

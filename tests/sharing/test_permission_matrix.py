@@ -55,6 +55,7 @@ CASE_ACTIONS = [
     "escalate",
     "acknowledge_escalation",
     "change_area",
+    "write_closing_report",
 ]
 READ = {"view", "view_full", "view_plan"}
 CASEWORK = READ | {"add_note", "assess", "move", "plan"}
@@ -64,7 +65,9 @@ ROLE_TABLE: dict[str, set[str]] = {
     # Related people are kept by the owner's coordinators only (issue 16).
     "prevent_coordinator": CASEWORK
     | {"consent", "relate", "access_history", "share", "correct", "correction_history"}
-    | {"record_special_category", "escalate", "change_area", "record_session"},
+    | {"record_special_category", "escalate", "change_area", "record_session"}
+    # The closing report is written by the owner's coordinators (issue 17).
+    | {"write_closing_report"},
     "panel_chair": CASEWORK | {"consent", "decide", "access_history", "share", "correction_history"},
     "police_practitioner": CASEWORK | {"screen", "acknowledge_escalation"},
     "panel_member": READ | {"add_note"},
@@ -126,7 +129,9 @@ class World:
     users: list[User]
     cases: list[CaseRow]
     grants: list[GrantRow]
-    provided: set[tuple[int, int]]  # (case pk, provider user pk) for every support element
+    # (case pk, provider user pk) for every support element, but none while the case waits for its
+    # re-assessment: support has stopped (withdrawn by the panel, or consent withdrawn).
+    provided: set[tuple[int, int]]
 
     @classmethod
     def load(cls) -> World:

@@ -362,7 +362,7 @@ class QueryCountTests(QueueTestCase):
         # Pinned: one count per line of the queue the role has (the next meeting two: the meeting, then its
         # agenda), whatever the number of cases. Coordinator: new referrals, own and unowned actions, cases
         # with overdue actions, reviews, re-assessments, stalled support, consent, requests, grants ending,
-        # own access ending, meetings to prepare, the next meeting. Chair: own actions, overdue, requests, grants, own access,
-        # meetings to prepare, the next meeting. Police: escalations, screening, own actions, overdue, own
-        # access, the next meeting (none).
+        # own access ending, meetings to prepare, the next meeting. Chair: own actions, overdue, requests,
+        # grants, own access, meetings to prepare, the next meeting. Police: escalations, screening, own
+        # actions, overdue, own access, the next meeting (none).
         self.assertEqual(after, {"coordinator": 14, "chair": 8, "police": 6})
