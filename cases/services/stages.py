@@ -132,13 +132,20 @@ def change_stage(*, case: Case, to: Stage, actor: User, reason: str) -> Case:
     if to == Stage.POLICE_SCREENING:
         # The police of the subject's area are told after commit (the case number and a link only).
         notify_police_screening.delay_on_commit(case.pk)
+    detail: dict[str, object] = {"from": previous, "to": str(to)}
+    if previous == Stage.REASSESSMENT_SCHEDULED and to == Stage.LISTED_FOR_PANEL:
+        # Listing the case for the panel is the re-assessment taking place: it is no longer due, so the
+        # work queue and the case header stop showing it.
+        detail["reassessments_completed"] = case.reviews.filter(
+            kind=ReviewKind.REASSESSMENT, completed_on__isnull=True
+        ).update(completed_on=timezone.localdate(), outcome="Re-assessed: listed for the panel")
     audit.record(
         event="case.stage_changed",
         actor=actor,
         obj=case,
         action=audit.EntryKind.UPDATE,
         case_reference=case.number,
-        detail={"from": previous, "to": str(to)},
+        detail=detail,
     )
     return case
 

@@ -19,9 +19,12 @@ from cases.models import (
     ReviewKind,
     Stage,
     StageChange,
+    SupportChange,
     SupportElement,
+    SupportElementVersion,
+    SupportStatus,
 )
-from cases.services import casework, consent, meetings
+from cases.services import casework, consent, meetings, stages
 from partners.models import AgencyKind, Role
 from tests.base import BaseTestCase
 from tests.cases.helpers import decide, make_case, ref, today
@@ -92,13 +95,26 @@ class WithdrawSupportTestCase(BaseTestCase):
         self.withdraw(reassessment_on=chosen)
         self.assertEqual(Review.objects.get(case=self.case, kind=ReviewKind.REASSESSMENT).due_on, chosen)
 
-    def test_every_current_support_element_ends_today(self) -> None:
-        before = SupportElement.objects.get(pk=self.ended.pk).ends_on
+    def test_every_current_support_element_is_withdrawn_today_with_a_version_kept(self) -> None:
         self.withdraw()
-        ends = dict(SupportElement.objects.filter(plan__case=self.case).values_list("pk", "ends_on"))
-        self.assertEqual(ends[self.open_ended.pk], today())
-        self.assertEqual(ends[self.ends_later.pk], today())
-        self.assertEqual(ends[self.ended.pk], before)  # already over: left alone
+        rows = SupportElement.objects.filter(plan__case=self.case).values_list("pk", "status", "ended_on")
+        found = {pk: (status, ended_on) for pk, status, ended_on in rows}
+        self.assertEqual(found[self.open_ended.pk], (SupportStatus.WITHDRAWN, today()))
+        self.assertEqual(found[self.ends_later.pk], (SupportStatus.WITHDRAWN, today()))
+        self.assertEqual(found[self.ended.pk], (SupportStatus.ACTIVE, None))  # already over: left alone
+        versions = SupportElementVersion.objects.filter(element=self.open_ended)
+        self.assertEqual([v.change for v in versions], [SupportChange.WITHDRAWN])
+        self.assertEqual(
+            AuditEntry.objects.filter(event="case.support_withdrawn", case_reference=self.case.number).count(), 3
+        )
+
+    def test_listing_the_case_for_the_panel_completes_the_reassessment(self) -> None:
+        self.withdraw()
+        stages.move_case(case=self.case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="Synthetic")
+        review = Review.objects.get(case=self.case, kind=ReviewKind.REASSESSMENT)
+        self.assertEqual(review.completed_on, today())
+        moved = AuditEntry.objects.filter(event="case.stage_changed", case_reference=self.case.number).latest("id")
+        self.assertEqual(moved.additional_data["reassessments_completed"], 1)
 
     def test_the_open_in_programme_review_is_completed_by_the_decision(self) -> None:
         review = Review.objects.get(case=self.case, kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True)
