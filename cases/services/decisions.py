@@ -33,7 +33,6 @@ from cases.models import (
     ReviewKind,
     Stage,
     SupportChange,
-    SupportElement,
 )
 from cases.services import casework, reviews, support
 from cases.services.sittings import refuse_before_start, refuse_if_locked
@@ -268,8 +267,23 @@ def record_decision(
         detail["reviews_completed"] = done.update(
             completed_on=timezone.localdate(), outcome=f"Panel decision: {outcome.label}"
         )
+    if case.reviews.filter(kind=ReviewKind.REASSESSMENT, completed_on__isnull=True).exists():
+        # The panel deciding on a case listed for its re-assessment is the re-assessment taking place.
+        done = case.reviews.filter(kind=ReviewKind.REASSESSMENT, completed_on__isnull=True)
+        detail["reassessments_completed"] = done.update(
+            completed_on=timezone.localdate(), outcome=f"Panel decision: {outcome.label}"
+        )
     if outcome == DecisionOutcome.WITHDRAW:
-        detail["support_ended"] = _end_support(case, actor)
+        detail["support_ended"] = support.stop_all_support(
+            case=case,
+            actor=actor,
+            change=SupportChange.WITHDRAWN,
+            reason="The panel withdrew support (CTSA 2015 s.36(4)(d)).",
+        )
+    if outcome == DecisionOutcome.EXIT:
+        detail["support_ended"] = support.stop_all_support(
+            case=case, actor=actor, change=SupportChange.ENDED, reason="The person exited Channel by a panel decision."
+        )
     audit.record(
         event="case.decision_recorded",
         actor=actor,
@@ -338,18 +352,3 @@ def _referral_action(decision: Decision, *, actor: User, due_on: date | None) ->
         due_on=due_on or working_days_after(timezone.localdate(), REFERRAL_WORKING_DAYS),
         agenda_item=decision.agenda_item,
     )
-
-
-def _end_support(case: Case, actor: User) -> int:
-    """Withdraw today every support element of the case still in force, each with a version kept (the
-    plan's history) and audited, as a coordinator's withdrawal is; how many were withdrawn."""
-    elements = SupportElement.objects.filter(plan__case=case).in_force()
-    for element in elements:
-        support.stop_support(
-            element=element,
-            actor=actor,
-            change=SupportChange.WITHDRAWN,
-            reason="The panel withdrew support (CTSA 2015 s.36(4)(d)).",
-            on=timezone.localdate(),
-        )
-    return len(elements)

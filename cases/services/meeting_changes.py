@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from cases.models import MeetingChange, MeetingChangeKind, MeetingStatus, PanelMeeting
+from cases.models import Decision, MeetingChange, MeetingChangeKind, MeetingStatus, PanelMeeting
 from cases.services.sittings import has_started, refuse_if_locked, start_in_words
 from cases.services.stages import refuse
 from cases.tasks import notify_meeting_invitees
@@ -48,12 +48,18 @@ def chair_candidates(meeting: PanelMeeting) -> list[User]:
     return list(people.order_by("last_name", "first_name", "pk"))
 
 
+# The minutes name the chair: once a decision is taken, it is the chair who took it (with the attendance then).
+DECIDED = "Decisions have been recorded at this meeting with its chair: the minutes name the chair who took them."
+
+
 def chair_problems(meeting: PanelMeeting, candidates: list[User]) -> list[str]:
     """Why the chair cannot be changed, in words (none when it can)."""
     if meeting.is_cancelled:
         return ["This meeting was cancelled."]
     if meeting.is_locked:
         return ["The minutes of this meeting are approved: its chair is part of the record."]
+    if Decision.objects.filter(agenda_item__meeting=meeting).exists():
+        return [DECIDED]
     if not candidates:
         return ["No one else at the council may chair: an administrator can give someone the panel chair role."]
     return []
@@ -138,11 +144,13 @@ def cancel_meeting(*, meeting: PanelMeeting, actor: User, reason: str) -> PanelM
 
 @transaction.atomic
 def change_chair(*, meeting: PanelMeeting, actor: User, chair: User, reason: str) -> PanelMeeting:
-    """A new chair for the meeting, until its minutes are approved: an active person of the owning
-    council whose role may chair (chair_candidates). Decisions already recorded stay valid (they were
-    taken with the chair then in place present). Audited as meeting.chair_changed (usernames only)."""
+    """A new chair for the meeting, until a decision is recorded at it (the minutes name the chair who took
+    the decisions): an active person of the owning council whose role may chair (chair_candidates).
+    Audited as meeting.chair_changed (usernames only)."""
     meeting = PanelMeeting.objects.select_for_update().select_related("chair").get(pk=meeting.pk)
     refuse_if_locked(meeting)
+    if Decision.objects.filter(agenda_item__meeting=meeting).exists():
+        refuse(DECIDED)
     if chair.pk == meeting.chair_id:
         refuse("Choose someone other than the current chair.")
     if (

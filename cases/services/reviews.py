@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit import services as audit
-from cases.models import POST_EXIT_STAGES, Case, ClosingReport, Panel, Review, ReviewKind, Stage
+from cases.models import POST_EXIT_STAGES, Case, ClosingReport, Panel, Review, ReviewKind, Stage, SupportChange
+from cases.services import support
 from cases.services.stages import change_stage, refuse
 from partners.models import User
 
@@ -72,13 +73,24 @@ def schedule_reassessment(*, case: Case, actor: User, due_on: date, because: str
     where it goes back on an agenda. Runs inside the caller's transaction, with the case row locked.
     Audited as case.reassessment_scheduled (`because`: a code) and case.stage_changed."""
     review = Review.objects.create(case=case, kind=ReviewKind.REASSESSMENT, due_on=due_on)
+    detail: dict[str, object] = {"because": because}
+    if because == "consent_withdrawn":
+        # Support stops with the consent it rested on: each element withdrawn (a version kept), so it
+        # never comes back into force if the case is adopted again.
+        detail["support_withdrawn"] = support.stop_all_support(
+            case=case, actor=actor, change=SupportChange.WITHDRAWN, reason="Consent to support was withdrawn."
+        )
+    # A review of support that has stopped is not due any more.
+    detail["reviews_closed"] = case.reviews.filter(kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True).update(
+        completed_on=timezone.localdate(), outcome="Support stopped: re-assessment scheduled"
+    )
     audit.record(
         event="case.reassessment_scheduled",
         actor=actor,
         obj=review,
         action=audit.EntryKind.CREATE,
         case_reference=case.number,
-        detail={"because": because},
+        detail=detail,
     )
     reasons = {
         "consent_refused": "Consent refused",

@@ -132,20 +132,13 @@ def change_stage(*, case: Case, to: Stage, actor: User, reason: str) -> Case:
     if to == Stage.POLICE_SCREENING:
         # The police of the subject's area are told after commit (the case number and a link only).
         notify_police_screening.delay_on_commit(case.pk)
-    detail: dict[str, object] = {"from": previous, "to": str(to)}
-    if previous == Stage.REASSESSMENT_SCHEDULED and to == Stage.LISTED_FOR_PANEL:
-        # Listing the case for the panel is the re-assessment taking place: it is no longer due, so the
-        # work queue and the case header stop showing it.
-        detail["reassessments_completed"] = case.reviews.filter(
-            kind=ReviewKind.REASSESSMENT, completed_on__isnull=True
-        ).update(completed_on=timezone.localdate(), outcome="Re-assessed: listed for the panel")
     audit.record(
         event="case.stage_changed",
         actor=actor,
         obj=case,
         action=audit.EntryKind.UPDATE,
         case_reference=case.number,
-        detail=detail,
+        detail={"from": previous, "to": str(to)},
     )
     return case
 
@@ -185,10 +178,11 @@ def _check_support_can_start(case: Case) -> None:
     if case.subject.age_on(consent.on) < 18 and consent.given_by != ConsentGiver.PARENT_OR_GUARDIAN:
         refuse("The person was under 18 when consent was recorded, so a parent or guardian must give it.")
     plan = SupportPlan.objects.filter(case=case).first()
-    if plan is None or not plan.elements.exists():
+    # Ended or withdrawn elements are the plan's history, not support that can start.
+    if plan is None or not plan.elements.in_force().exists():
         refuse(
-            "Support cannot start without a support plan that names the support, the provider, how and when "
-            "(CTSA 2015 s.36(5)). Add a support element first."
+            "Support cannot start without a support plan that names the support in force, the provider, how "
+            "and when (CTSA 2015 s.36(5)). Add a support element first."
         )
 
 

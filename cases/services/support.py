@@ -204,6 +204,17 @@ def stop_support(
     return element
 
 
+def stop_all_support(*, case: Case, actor: User, change: SupportChange, reason: str) -> int:
+    """End or withdraw today every element of the case's plan still in force, each through stop_support (a
+    version kept, audited): when the panel withdraws support or exits the person, or consent is withdrawn,
+    so the plan shows one status and the stopped support never comes back into force. Runs inside the
+    caller's transaction; how many were stopped."""
+    elements = list(SupportElement.objects.filter(plan__case=case).in_force())
+    for element in elements:
+        stop_support(element=element, actor=actor, change=change, reason=reason, on=timezone.localdate())
+    return len(elements)
+
+
 @dataclass(frozen=True)
 class Progress:
     """One element's delivery, for the plan and meeting mode (from SupportElement.objects.with_progress)."""

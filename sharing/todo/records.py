@@ -48,8 +48,13 @@ def _coordinated_council(user: User) -> int | None:
 
 def own_actions(user: User) -> QuerySet[Action]:
     """Open actions this person owns, due within QUEUE_DUE_SOON_DAYS or overdue, on cases they can see."""
+    # Cases whose actions they may see (as the Actions tab the page links to): a provider who owns an
+    # action on a case they see only in part is not shown its text.
     return Action.objects.filter(
-        owner_user_id=user.pk, status=ActionStatus.OPEN, due_on__lte=_soon(), case__in=visible_cases(user)
+        owner_user_id=user.pk,
+        status=ActionStatus.OPEN,
+        due_on__lte=_soon(),
+        case__in=visible_cases(user, action=Capability.VIEW_FULL),
     )
 
 

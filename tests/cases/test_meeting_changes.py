@@ -11,14 +11,14 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEntry, Outcome
-from cases.models import MeetingChange, MeetingChangeKind, MeetingStatus, PanelMeeting, Stage
+from cases.models import DecisionOutcome, MeetingChange, MeetingChangeKind, MeetingStatus, PanelMeeting, Stage
 from cases.services import meeting_changes, meetings
 from partners.models import Role
 from sharing.access import visible_cases
 from sharing.models import ShareGrant
 from tests.base import BaseTestCase
-from tests.cases.helpers import make_case
-from tests.cases.meeting_helpers import begin, on_agenda, plan_meeting
+from tests.cases.helpers import decide, make_case
+from tests.cases.meeting_helpers import attend, begin, on_agenda, plan_meeting
 from tests.factories import make_user
 
 REASON = "Chair unwell, Ms Testperson rang"
@@ -193,6 +193,20 @@ class MeetingChangesTestCase(BaseTestCase):
         begin(self.meeting)
         self.client.force_login(chloe)
         self.assertEqual(self.client.get(f"{self.url}attendance/").status_code, 200)
+
+    def test_the_chair_cannot_change_once_a_decision_is_recorded(self) -> None:
+        chloe = make_user(agency=self.council, role=Role.PANEL_CHAIR, username="chloe", first_name="Chloe")
+        case = make_case(owner=self.casey, stage=Stage.LISTED_FOR_PANEL)
+        (item,) = on_agenda(self.meeting, case, actor=self.casey)
+        attend(self.meeting, self.charlie, self.pat, actor=self.casey)
+        decide(case, DecisionOutcome.ADOPT, actor=self.charlie, agenda_item=item)
+        self.assertEqual(meeting_changes.chair_problems(self.meeting, [chloe]), [meeting_changes.DECIDED])
+        with self.assertRaisesMessage(ValidationError, "the minutes name the chair who took them"):
+            meeting_changes.change_chair(meeting=self.meeting, actor=self.casey, chair=chloe, reason=REASON)
+        self.client.force_login(self.casey)
+        page = self.client.get(f"{self.url}chair/")
+        self.assertContains(page, "the minutes name the chair who took them")
+        self.assertNotContains(page, "<select")
 
     # --- emails ---------------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from cases.models import (
 from cases.services import casework, consent, meetings, stages
 from partners.models import AgencyKind, Role
 from tests.base import BaseTestCase
-from tests.cases.helpers import decide, make_case, ref, today
+from tests.cases.helpers import decide, make_case, ref, set_stage, today
 from tests.cases.meeting_helpers import plan_meeting
 from tests.factories import make_agency, make_user
 
@@ -73,7 +73,7 @@ class WithdrawSupportTestCase(BaseTestCase):
             change.reason, f"Panel decision: Withdraw support: re-assessment due {review.due_on:%-d %B %Y}"
         )
         entry = AuditEntry.objects.get(event="case.reassessment_scheduled", case_reference=case.number)
-        self.assertEqual((entry.additional_data, entry.object_pk), ({"because": "support_withdrawn"}, str(review.pk)))
+        self.assertEqual((entry.additional_data["because"], entry.object_pk), ("support_withdrawn", str(review.pk)))
         decided = AuditEntry.objects.filter(event="case.decision_recorded", case_reference=case.number).latest("id")
         self.assertEqual(decided.additional_data["outcome"], "withdraw")
         # The walk's own element, the open-ended one and the one ending later; not the one already over.
@@ -108,13 +108,18 @@ class WithdrawSupportTestCase(BaseTestCase):
             AuditEntry.objects.filter(event="case.support_withdrawn", case_reference=self.case.number).count(), 3
         )
 
-    def test_listing_the_case_for_the_panel_completes_the_reassessment(self) -> None:
+    def test_the_panels_decision_at_the_reassessment_completes_it(self) -> None:
         self.withdraw()
         stages.move_case(case=self.case, actor=self.casey, to=Stage.LISTED_FOR_PANEL, reason="Synthetic")
         review = Review.objects.get(case=self.case, kind=ReviewKind.REASSESSMENT)
-        self.assertEqual(review.completed_on, today())
-        moved = AuditEntry.objects.filter(event="case.stage_changed", case_reference=self.case.number).latest("id")
-        self.assertEqual(moved.additional_data["reassessments_completed"], 1)
+        self.assertIsNone(review.completed_on)  # listed, not yet re-assessed: a cancelled meeting keeps it due
+        decide(self.case, DecisionOutcome.ADOPT, actor=self.charlie)
+        review.refresh_from_db()
+        self.assertEqual((review.completed_on, review.outcome), (today(), "Panel decision: Adopt as a Channel case"))
+        decided = AuditEntry.objects.filter(event="case.decision_recorded", case_reference=self.case.number).latest(
+            "id"
+        )
+        self.assertEqual(decided.additional_data["reassessments_completed"], 1)
 
     def test_the_open_in_programme_review_is_completed_by_the_decision(self) -> None:
         review = Review.objects.get(case=self.case, kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True)
@@ -175,9 +180,37 @@ class WithdrawSupportTestCase(BaseTestCase):
 
         self.assertEqual(record(other), record(self.case))
         self.assertEqual(
-            AuditEntry.objects.get(event="case.reassessment_scheduled", case_reference=other.number).additional_data,
-            {"because": "consent_withdrawn"},
+            AuditEntry.objects.get(event="case.reassessment_scheduled", case_reference=other.number).additional_data[
+                "because"
+            ],
+            "consent_withdrawn",
         )
+
+    def test_withdrawn_consent_withdraws_the_support_for_good_and_closes_the_review(self) -> None:
+        review = Review.objects.get(case=self.case, kind=ReviewKind.IN_PROGRAMME, completed_on__isnull=True)
+        consent.record_consent(
+            case=self.case,
+            actor=self.casey,
+            status=ConsentStatus.WITHDRAWN,
+            consenting=None,
+            method="Phone call",
+            requested_by=self.casey,
+            requested_on=today(),
+            on=today(),
+            reassessment_on=today() + timedelta(weeks=12),
+        )
+        statuses = dict(SupportElement.objects.filter(plan__case=self.case).values_list("pk", "status"))
+        self.assertEqual(statuses[self.open_ended.pk], SupportStatus.WITHDRAWN)
+        self.assertEqual(statuses[self.ends_later.pk], SupportStatus.WITHDRAWN)
+        review.refresh_from_db()
+        self.assertEqual(review.completed_on, today())
+        entry = AuditEntry.objects.get(event="case.reassessment_scheduled", case_reference=self.case.number)
+        self.assertEqual(entry.additional_data["reviews_closed"], 1)
+        # Adopted again and back at consent sought, the withdrawn support stays withdrawn: the provider
+        # does not see the case again before new consent and a new plan.
+        set_stage(self.case, Stage.CONSENT_SOUGHT)
+        self.client.force_login(self.morgan)
+        self.assertEqual(self.client.get(f"/cases/{self.case.reference}/").status_code, 404)
 
     def test_withdrawal_is_decided_only_at_a_review(self) -> None:
         active = make_case(owner=self.casey, stage=Stage.SUPPORT_ACTIVE)
