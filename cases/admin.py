@@ -18,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cases.models import Panel, PostcodeArea
+from lib.forms import BoundedModelMultipleChoiceField
 from partners.models import AgencyKind, User
 from sharing.policy import Capability, roles_with
 
@@ -54,6 +55,8 @@ class PanelForm(forms.ModelForm):
         model = Panel
         # Checkboxes, not the admin's two-box filter widget: its help icons carry ARIA that axe refuses.
         widgets = {"deputy_chairs": forms.CheckboxSelectMultiple}
+        # A key too large for the database is an invalid choice, not a server error.
+        field_classes = {"deputy_chairs": BoundedModelMultipleChoiceField}
         fields = [
             "council",
             "deputy_chairs",

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 
 from audit.models import AuditEntry
-from cases.models import CaseNote
+from cases.models import CaseNote, DecisionOutcome
 from lib.forms import TEXT_MAX_LENGTH, GovUKFormMixin
 from tests.base import BaseTestCase
 from tests.factories import make_case
@@ -47,8 +47,11 @@ class TextAreaLimitTestCase(BaseTestCase):
         except TypeError:
             # Forms that need the case or the meeting they are for take keyword arguments.
             params = inspect.signature(cls).parameters
+            # Every choice where a form asks only the questions its choices need (the decision form asks
+            # the s.36(6) questions only when "Do not adopt" is offered).
+            widest: dict[str, Any] = {"outcomes": list(DecisionOutcome)}
             kwargs: dict[str, Any] = {
-                n: [] for n, p in params.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+                n: widest.get(n, []) for n, p in params.items() if p.kind is p.KEYWORD_ONLY and p.default is p.empty
             }
             return cls(**kwargs)
 
