@@ -209,9 +209,12 @@ def stop_all_support(*, case: Case, actor: User, change: SupportChange, reason: 
     version kept, audited): when the panel withdraws support or exits the person, or consent is withdrawn,
     so the plan shows one status and the stopped support never comes back into force. Runs inside the
     caller's transaction; how many were stopped."""
+    today = timezone.localdate()
     elements = list(SupportElement.objects.filter(plan__case=case).in_force())
     for element in elements:
-        stop_support(element=element, actor=actor, change=change, reason=reason, on=timezone.localdate())
+        # Support that had not begun was never delivered: it is withdrawn, not ended.
+        kind = SupportChange.WITHDRAWN if element.starts_on > today else change
+        stop_support(element=element, actor=actor, change=kind, reason=reason, on=today)
     return len(elements)
 
 

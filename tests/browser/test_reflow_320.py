@@ -77,7 +77,9 @@ def test_the_dashboard_and_a_meeting_agenda_reflow_at_320_px(live_server, page: 
     assert page_width(page) <= 320, f"the dashboard is {page_width(page)} px wide: {widest(page)}"
     region = page.get_by_role("region", name="Referrals by month and type of concern, a table that scrolls sideways")
     expect(region).to_have_attribute("tabindex", "0")
-    expect(page.get_by_text("Scroll sideways to see all columns.")).to_be_visible()
+    hint = region.locator("xpath=preceding-sibling::p[1]")
+    expect(hint).to_have_text("Scroll sideways to see all columns.")
+    expect(hint).to_be_visible()
     expect(page.locator("main")).to_contain_text("Ask the school for the pupil's attendance records")
     assert_accessible(page)
 
