@@ -144,56 +144,52 @@ def _rows_numbers(rows: Callable[[], list[Row]]) -> Callable[[], list[str]]:
     return lambda: sorted({row.label for row in rows() if row.is_case})
 
 
-def _own_actions_task(user: User) -> Task | None:
-    total, overdue = count_due(own_actions(user), timezone.localdate())
-    days = settings.QUEUE_DUE_SOON_DAYS
-    rows = _rows_numbers(lambda: _action_rows(own_actions(user)))
-    return due_task(
-        total,
-        overdue,
-        one="of your actions",
-        many="of your actions",
-        days=days,
-        href=queue_page("my-actions"),
-        numbers=rows,
-    )
+def _due(
+    records: Callable[[User], QuerySet[Any]],
+    rows: Callable[[QuerySet[Any]], list[Row]],
+    *,
+    key: str,
+    one: str,
+    many: str,
+    days: Callable[[], int],
+) -> Callable[[User], Task | None]:
+    """The task of a line that counts records due within `days` or overdue (actions, reviews): one count,
+    and the case numbers of its page's rows when the digest asks."""
+
+    def task(user: User) -> Task | None:
+        total, overdue = count_due(records(user), timezone.localdate())
+        numbers = _rows_numbers(lambda: rows(records(user)))
+        return due_task(total, overdue, one=one, many=many, days=days(), href=queue_page(key), numbers=numbers)
+
+    return task
 
 
-def _unowned_actions_task(user: User) -> Task | None:
-    total, overdue = count_due(unowned_actions(user), timezone.localdate())
-    days = settings.QUEUE_DUE_SOON_DAYS
-    rows = _rows_numbers(lambda: _action_rows(unowned_actions(user)))
-    return due_task(
-        total,
-        overdue,
-        one="action with no owner",
-        many="actions with no owner",
-        days=days,
-        href=queue_page("unowned-actions"),
-        numbers=rows,
-    )
+def _soon_days() -> int:
+    return int(settings.QUEUE_DUE_SOON_DAYS)
 
 
-def _reviews_task(user: User) -> Task | None:
-    total, overdue = count_due(reviews_due(user), timezone.localdate())
-    rows = _rows_numbers(lambda: _review_rows(reviews_due(user)))
-    return due_task(
-        total, overdue, one="review", many="reviews", days=REVIEW_DUE_DAYS, href=queue_page("reviews"), numbers=rows
-    )
-
-
-def _reassessments_task(user: User) -> Task | None:
-    total, overdue = count_due(reassessments_due(user), timezone.localdate())
-    rows = _rows_numbers(lambda: _review_rows(reassessments_due(user)))
-    return due_task(
-        total,
-        overdue,
-        one="re-assessment",
-        many="re-assessments",
-        days=REVIEW_DUE_DAYS,
-        href=queue_page("reassessments"),
-        numbers=rows,
-    )
+_own_actions_task = _due(
+    own_actions, _action_rows, key="my-actions", one="of your actions", many="of your actions", days=_soon_days
+)
+_unowned_actions_task = _due(
+    unowned_actions,
+    _action_rows,
+    key="unowned-actions",
+    one="action with no owner",
+    many="actions with no owner",
+    days=_soon_days,
+)
+_reviews_task = _due(
+    reviews_due, _review_rows, key="reviews", one="review", many="reviews", days=lambda: REVIEW_DUE_DAYS
+)
+_reassessments_task = _due(
+    reassessments_due,
+    _review_rows,
+    key="reassessments",
+    one="re-assessment",
+    many="re-assessments",
+    days=lambda: REVIEW_DUE_DAYS,
+)
 
 
 def _stalled_task(user: User) -> Task | None:
