@@ -14,6 +14,23 @@ from lib.forms import GovUKFormMixin, date_field
 from partners.models import Agency, AgencyKind, Role, User
 
 
+def visibility_field(label: str) -> forms.ChoiceField:
+    """Who may see a record from the originator's agency (notes, assessment versions, session notes)."""
+    return forms.ChoiceField(
+        choices=NoteVisibility.choices, widget=forms.RadioSelect, initial=NoteVisibility.EVERYONE, label=label
+    )
+
+
+def shared_with_field() -> forms.ModelMultipleChoiceField:
+    """The agencies a record with named visibility is shared with."""
+    return forms.ModelMultipleChoiceField(
+        required=False,
+        queryset=Agency.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        label="Named agencies",
+    )
+
+
 class MoveForm(GovUKFormMixin, forms.Form):
     to = forms.ChoiceField(
         label="Move the case to",
@@ -34,18 +51,8 @@ class MoveForm(GovUKFormMixin, forms.Form):
 
 class NoteForm(GovUKFormMixin, forms.Form):
     text = forms.CharField(widget=forms.Textarea, label="Note", error_messages={"required": "Enter the note"})
-    visibility = forms.ChoiceField(
-        choices=NoteVisibility.choices,
-        widget=forms.RadioSelect,
-        initial=NoteVisibility.EVERYONE,
-        label="Who can see this note?",
-    )
-    shared_with = forms.ModelMultipleChoiceField(
-        required=False,
-        queryset=Agency.objects.filter(is_active=True),
-        widget=forms.CheckboxSelectMultiple,
-        label="Named agencies",
-    )
+    visibility = visibility_field("Who can see this note?")
+    shared_with = shared_with_field()
 
 
 class SupportElementForm(GovUKFormMixin, forms.Form):
@@ -162,18 +169,8 @@ class AssessmentForm(GovUKFormMixin, forms.Form):
 
     summary = forms.CharField(widget=forms.Textarea, label="Summary")
     management_plan = forms.CharField(widget=forms.Textarea, label="Management plan")
-    visibility = forms.ChoiceField(
-        choices=NoteVisibility.choices,
-        widget=forms.RadioSelect,
-        initial=NoteVisibility.EVERYONE,
-        label="Who can see this assessment?",
-    )
-    shared_with = forms.ModelMultipleChoiceField(
-        required=False,
-        queryset=Agency.objects.filter(is_active=True),
-        widget=forms.CheckboxSelectMultiple,
-        label="Named agencies",
-    )
+    visibility = visibility_field("Who can see this assessment?")
+    shared_with = shared_with_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

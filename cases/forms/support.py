@@ -7,10 +7,9 @@ from typing import Any
 
 from django import forms
 
-from cases.forms.casework import SupportElementForm
+from cases.forms.casework import SupportElementForm, shared_with_field, visibility_field
 from cases.models import NoteVisibility
 from lib.forms import GovUKFormMixin, date_field
-from partners.models import Agency
 
 ATTENDED = [("yes", "Yes, the person attended"), ("no", "No, the person did not attend")]
 
@@ -29,18 +28,8 @@ class SessionForm(GovUKFormMixin, forms.Form):
         label="Note (optional)",
         help_text="What happened, or why the person did not attend",
     )
-    visibility = forms.ChoiceField(
-        choices=NoteVisibility.choices,
-        widget=forms.RadioSelect,
-        initial=NoteVisibility.EVERYONE,
-        label="Who can see the note?",
-    )
-    shared_with = forms.ModelMultipleChoiceField(
-        required=False,
-        queryset=Agency.objects.filter(is_active=True),
-        widget=forms.CheckboxSelectMultiple,
-        label="Named agencies",
-    )
+    visibility = visibility_field("Who can see the note?")
+    shared_with = shared_with_field()
 
     def session(self) -> dict[str, Any]:
         d = self.cleaned_data
